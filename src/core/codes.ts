@@ -1,0 +1,54 @@
+/**
+ * The one catalogue of stable error and reason codes. A code is never reused for another meaning:
+ * retire a code by leaving it here marked as retired, never by repurposing it.
+ */
+export const codes = {
+  // input and configuration
+  INPUT_INVALID: { status: 400, summary: 'The input does not match its schema.' },
+  CONFIG_INVALID: { status: 500, summary: 'The configuration does not match its schema.' },
+  NOT_FOUND: { status: 404, summary: 'No such resource.' },
+  CONFLICT: { status: 409, summary: 'The resource exists or is in a state that forbids the change.' },
+  INTERNAL: { status: 500, summary: 'An unexpected failure; the details are in the server log.' },
+
+  // PKI administration
+  PKI_CA_EXISTS: { status: 409, summary: 'A CA already exists in that directory; it is never overwritten.' },
+  PKI_CA_MISSING: { status: 400, summary: 'No CA in that directory.' },
+  PKI_UNKNOWN_PARTICIPANT: { status: 404, summary: 'No certificate was issued to that participant.' },
+  PKI_UNKNOWN_SERIAL: { status: 404, summary: 'No certificate with that serial was issued by this CA.' },
+  PKI_BAD_COUNTRY: { status: 400, summary: 'A country is an ISO 3166-1 alpha-2 code.' },
+  PKI_BAD_PARTICIPANT_ID: { status: 400, summary: 'A participant id is 1-64 characters of a-z, 0-9, dot, dash, underscore.' },
+  PKI_BAD_CERTIFICATE: { status: 400, summary: 'The file is not a readable PEM certificate.' },
+
+  // mutual TLS: the peer certificate
+  TLS_NO_CLIENT_CERT: { status: 401, summary: 'No client certificate was presented.' },
+  TLS_UNKNOWN_CA: { status: 401, summary: 'The certificate does not chain to the data-space CA.' },
+  TLS_SELF_SIGNED: { status: 401, summary: 'The certificate is self-signed.' },
+  TLS_CERT_EXPIRED: { status: 401, summary: 'The certificate has expired.' },
+  TLS_CERT_NOT_YET_VALID: { status: 401, summary: 'The certificate is not yet valid.' },
+  TLS_CERT_REVOKED: { status: 401, summary: 'The certificate is revoked by the data-space CA.' },
+  TLS_CRL_UNAVAILABLE: { status: 401, summary: 'Revocation could not be checked (no valid CRL); hard fail.' },
+  TLS_CERT_INVALID: { status: 401, summary: 'The certificate failed verification for another reason.' },
+  TLS_NO_PARTICIPANT_ID: { status: 401, summary: 'The certificate carries no urn:kouan:participant SAN.' },
+  TLS_WRONG_PEER: { status: 502, summary: 'The server is not the participant the client meant to reach.' },
+
+  // request and access tokens
+  TOKEN_MISSING: { status: 401, summary: 'No bearer token was presented.' },
+  TOKEN_MALFORMED: { status: 401, summary: 'The token is not a well-formed JWS compact JWT.' },
+  TOKEN_ALG_NOT_ALLOWED: { status: 401, summary: 'The token algorithm is not allowed (none, HMAC, or not the key type).' },
+  TOKEN_SIGNATURE_INVALID: { status: 401, summary: 'The signature does not verify with the presented certificate key.' },
+  TOKEN_BINDING_MISMATCH: { status: 401, summary: 'cnf.x5t#S256 does not match the presented TLS certificate.' },
+  TOKEN_ISSUER_MISMATCH: { status: 401, summary: 'iss/sub are not the participant of the presented certificate.' },
+  TOKEN_AUDIENCE_MISMATCH: { status: 401, summary: 'The token is meant for another participant.' },
+  TOKEN_EXPIRED: { status: 401, summary: 'The token has expired.' },
+  TOKEN_NOT_YET_VALID: { status: 401, summary: 'The token is not valid yet (nbf/iat in the future).' },
+  TOKEN_LIFETIME_TOO_LONG: { status: 401, summary: 'The token lives longer than the allowed maximum.' },
+  TOKEN_CLAIM_MISSING: { status: 401, summary: 'A required claim is missing or has the wrong type.' },
+  TOKEN_REPLAYED: { status: 401, summary: 'The jti was already used within its lifetime.' },
+
+  // signed documents (JWS over canonical JSON)
+  JWS_INVALID: { status: 400, summary: 'The detached JWS does not verify over the canonical document.' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type Code = keyof typeof codes;
+export type TlsReason = Extract<Code, `TLS_${string}`>;
+export type TokenReason = Extract<Code, `TOKEN_${string}`>;

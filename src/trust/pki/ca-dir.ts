@@ -1,0 +1,71 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { PkiError } from '../../core/errors.ts';
+
+/** One line of the CA's record of what it issued. */
+export interface IssuedCertificate {
+  serial: string;
+  participantId: string;
+  country: string;
+  notBefore: string;
+  notAfter: string;
+  issuedAt: string;
+  revokedAt: string | null;
+}
+
+/** The files of a data-space CA directory: ca.crt, ca.key (0600), ca.crl and the index of issued certificates. */
+export class CaDirectory {
+  readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  get certPath(): string {
+    return join(this.dir, 'ca.crt');
+  }
+  get keyPath(): string {
+    return join(this.dir, 'ca.key');
+  }
+  get crlPath(): string {
+    return join(this.dir, 'ca.crl');
+  }
+  get indexPath(): string {
+    return join(this.dir, 'issued.json');
+  }
+
+  exists(): boolean {
+    return existsSync(this.certPath) || existsSync(this.keyPath);
+  }
+
+  requireCa(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+    if (!existsSync(this.certPath) || !existsSync(this.keyPath)) {
+      throw new PkiError('PKI_CA_MISSING', `no CA in ${this.dir} (run: kouan pki init --dir ${this.dir})`);
+    }
+    return {
+      cert: forge.pki.certificateFromPem(readFileSync(this.certPath, 'utf8')),
+      key: forge.pki.privateKeyFromPem(readFileSync(this.keyPath, 'utf8')),
+    };
+  }
+
+  readIndex(): IssuedCertificate[] {
+    if (!existsSync(this.indexPath)) return [];
+    return (JSON.parse(readFileSync(this.indexPath, 'utf8')) as { certificates: IssuedCertificate[] }).certificates;
+  }
+
+  writeIndex(certificates: IssuedCertificate[]): void {
+    writeAtomic(this.indexPath, `${JSON.stringify({ certificates }, null, 2)}\n`);
+  }
+
+  ensureDir(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+}
+
+/** Writes a file through a temporary name and a rename, so a reader never sees half of it. */
+export function writeAtomic(path: string, content: string, mode = 0o644): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode });
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+}
