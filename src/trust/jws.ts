@@ -41,7 +41,7 @@ export async function verifyDetached(document: unknown, jws: string, publicKey: 
   if (parts.length !== 3 || parts[1] !== '' || !parts[0] || !parts[2]) throw new SignatureError('not a detached compact JWS');
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
-    header = decodeProtectedHeader(parts[0]);
+    header = decodeProtectedHeader({ protected: parts[0] });
   } catch {
     throw new SignatureError('the JWS header is not readable');
   }

@@ -32,23 +32,36 @@ const identities = new WeakMap<TLSSocket, PeerIdentity>();
 export function authenticatePeer(socket: TLSSocket, trust: TrustStore): PeerIdentity {
   let identity = identities.get(socket);
   if (!identity) {
-    identity = verifyHandshake(socket);
+    identity = verifyHandshake(socket, trust);
     identities.set(socket, identity);
   }
   if (trust.isRevoked(identity.serial)) throw new PeerRejectedError('TLS_CERT_REVOKED');
   return identity;
 }
 
-function verifyHandshake(socket: TLSSocket): PeerIdentity {
+function verifyHandshake(socket: TLSSocket, trust: TrustStore): PeerIdentity {
   if (typeof socket.getPeerCertificate !== 'function') throw new PeerRejectedError('TLS_NO_CLIENT_CERT', 'the connection is not TLS');
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) throw new PeerRejectedError('TLS_NO_CLIENT_CERT');
   if (!socket.authorized) {
     const error = String(socket.authorizationError ?? '');
-    throw new PeerRejectedError(verifyErrors[error] ?? 'TLS_CERT_INVALID', error ? `certificate refused: ${error}` : undefined);
+    throw new PeerRejectedError(classify(socket, trust, error), error ? `certificate refused: ${error}` : undefined);
   }
   const participantId = participantIdFromSan(cert.subjectaltname);
   const country = countryFromSubject(Object.entries(cert.subject ?? {}).map(([k, v]) => `${k}=${String(v)}`).join('\n'));
   if (!participantId || !country) throw new PeerRejectedError('TLS_NO_PARTICIPANT_ID');
   return { participantId, country, certThumbprint: thumbprint(cert.raw), serial: cert.serialNumber.toUpperCase() };
+}
+
+/**
+ * OpenSSL reports the last problem it met, so a chain that is not ours can come back as a missing CRL.
+ * The chain is therefore judged first (ours, self-signed or foreign), then OpenSSL's verdict is mapped.
+ */
+function classify(socket: TLSSocket, trust: TrustStore, opensslError: string): TlsReason {
+  const cert = socket.getPeerX509Certificate();
+  const ca = trust.caCertificate;
+  if (cert && !(cert.checkIssued(ca) && cert.verify(ca.publicKey))) {
+    return cert.checkIssued(cert) && cert.verify(cert.publicKey) ? 'TLS_SELF_SIGNED' : 'TLS_UNKNOWN_CA';
+  }
+  return verifyErrors[opensslError] ?? 'TLS_CERT_INVALID';
 }

@@ -99,10 +99,10 @@ export async function verifyBoundToken(token: string | undefined, peer: PeerIden
   } catch {
     throw new TokenRejectedError('TOKEN_MALFORMED');
   }
-  if (token.split('.').length !== 3) throw new TokenRejectedError('TOKEN_MALFORMED');
   if (typeof alg !== 'string' || !allowed.includes(alg)) {
     throw new TokenRejectedError('TOKEN_ALG_NOT_ALLOWED', `algorithm '${String(alg)}' is not allowed; expected one of ${allowed.join(', ')}`);
   }
+  if (token.split('.').some((part, _i, parts) => parts.length !== 3 || part === '')) throw new TokenRejectedError('TOKEN_MALFORMED');
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, peerKey, {
@@ -115,6 +115,11 @@ export async function verifyBoundToken(token: string | undefined, peer: PeerIden
     throw joseFailure(error);
   }
   const claims = payload as TokenClaims;
+  const isText = (v: unknown) => typeof v === 'string' && v !== '';
+  if (!isText(claims.iss) || !isText(claims.sub)) throw new TokenRejectedError('TOKEN_CLAIM_MISSING', 'iss and sub must be participant ids');
+  if (!(isText(claims.aud) || (Array.isArray(claims.aud) && claims.aud.length > 0 && claims.aud.every(isText)))) {
+    throw new TokenRejectedError('TOKEN_CLAIM_MISSING', 'aud must be a participant id or a list of them');
+  }
   if (typeof claims.jti !== 'string' || !JTI.test(claims.jti)) throw new TokenRejectedError('TOKEN_CLAIM_MISSING', 'jti must be 8-128 URL-safe characters');
   if (typeof claims.cnf?.['x5t#S256'] !== 'string') throw new TokenRejectedError('TOKEN_CLAIM_MISSING', 'cnf.x5t#S256 is required');
   if (claims.iss !== peer.participantId || claims.sub !== peer.participantId) throw new TokenRejectedError('TOKEN_ISSUER_MISMATCH');

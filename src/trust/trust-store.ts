@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Logger } from 'pino';
 import { loadLocalIdentity, readCertificate, type LocalIdentity } from './identity.ts';
@@ -25,6 +26,8 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
   readonly paths: TrustPaths;
   readonly identity: LocalIdentity;
   readonly caPem: string;
+  /** The data-space CA certificate, for classifying refused chains. */
+  readonly caCertificate: X509Certificate;
   #caCert: x509.X509Certificate;
   #crlPem: string;
   #revoked: ReadonlySet<string>;
@@ -34,6 +37,7 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
     this.paths = paths;
     this.identity = identity;
     this.caPem = caPem;
+    this.caCertificate = readCertificate(caPem);
     this.#caCert = new x509.X509Certificate(caPem);
     this.#crlPem = crlPem;
     this.#revoked = revoked;
@@ -41,7 +45,6 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
 
   static async load(paths: TrustPaths): Promise<TrustStore> {
     const caPem = readFileSync(paths.ca, 'utf8');
-    readCertificate(caPem);
     const crlPem = readFileSync(paths.crl, 'utf8');
     const revoked = await verifiedRevokedSerials(caPem, crlPem);
     return new TrustStore(paths, loadLocalIdentity(paths.cert, paths.key), caPem, crlPem, revoked);
