@@ -44,7 +44,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 args=()
 for e in "${entrypoints[@]}"; do args+=(-e "$e"); done
-"$opa" build -t wasm "${args[@]}" -o "$tmp/bundle.tar.gz" policies/kouan
+"$opa" build -t wasm "${args[@]}" --ignore "*_test.rego" -o "$tmp/bundle.tar.gz" policies/kouan
 tar -xzf "$tmp/bundle.tar.gz" -C "$tmp" /policy.wasm 2>/dev/null || tar -xzf "$tmp/bundle.tar.gz" -C "$tmp" policy.wasm
 if [ "${1:-}" = "--check" ]; then
   if ! cmp -s "$tmp/policy.wasm" "$out/policy.wasm"; then
@@ -54,7 +54,7 @@ if [ "${1:-}" = "--check" ]; then
   echo "compiled bundle is up to date" >&2
 else
   mkdir -p "$out"
-  cp "$tmp/policy.wasm" "$out/policy.wasm"
+  install -m 0644 "$tmp/policy.wasm" "$out/policy.wasm"
   "$opa" version | head -1 | sed 's/^Version: /opa /' > "$out/OPA_VERSION"
   echo "wrote $out/policy.wasm" >&2
 fi

@@ -1,0 +1,236 @@
+# Decision-table cases (rows 0-16 and the threshold boundaries). Each case is a patch merged into
+# base_input (arrays replace, objects merge) and the decision the rules call for. The same cases are
+# exported as test/policy/vectors/export.json for the TypeScript engine, except those marked schema_invalid:
+# the engine rejects their input against policies/schemas/export-input.schema.json before the policy runs.
+package kouan.export_test
+
+base_input := {
+	"now": "2026-11-27T10:00:00+08:00",
+	"exporter": {"id": "sh-clinic", "ciio": false, "ftz": null},
+	"recipient": {"id": "pharma-de", "country": "DE", "kind": "organization", "prc_approval": null},
+	"data": {
+		"grade": "general", "domain": "pharmaceutical", "categories": ["clinical_trial"],
+		"pi": {"subjects": 1200, "sensitive_subjects": 0, "sensitive_kinds": []},
+		"hgr": {"present": false, "sequencing_subjects": 0}, "export_controlled": false,
+		"scenario": null, "purpose": "clinical-research",
+	},
+	"cumulative": {"subjects": 0, "sensitive_subjects": 0},
+	"approvals": {
+		"security_assessments": [], "standard_contracts": [], "certifications": [],
+		"pipias": [{"ref": "PIPIA-2026-017", "recipient": "pharma-de", "date": "2026-01-15"}],
+		"hgr_approvals": [], "export_licences": [],
+	},
+}
+
+issue_input := {
+	"now": "2026-11-27T10:00:00+08:00",
+	"exporter": {"id": "bj-hospital", "ciio": false, "ftz": "CN-BJ-FTZ"},
+	"recipient": {"id": "pharma-de", "country": "DE", "kind": "organization", "prc_approval": null},
+	"data": {
+		"grade": "general", "domain": "pharmaceutical", "categories": ["clinical_trial"],
+		"pi": {"subjects": 1200, "sensitive_subjects": 1200, "sensitive_kinds": ["medical_health"]},
+		"hgr": {"present": false, "sequencing_subjects": 0}, "export_controlled": false,
+		"scenario": null, "purpose": "clinical-research",
+	},
+	"cumulative": {"subjects": 95000, "sensitive_subjects": 0},
+	"approvals": {
+		"security_assessments": [{"ref": "", "issued": "2025-01-01", "recipients": [], "countries": [], "purposes": [], "categories": []}],
+		"standard_contracts": [{"ref": "", "recipient": "", "effective": "2026-11-01", "filing_ref": null}],
+		"certifications": [{"ref": "", "issued": "2026-03-01", "recipients": []}],
+		"pipias": [{"ref": "", "recipient": "", "date": "2026-10-01"}],
+		"hgr_approvals": [{"ref": "", "recipient": "", "security_review_ref": null}],
+		"export_licences": [{"ref": "", "recipient": ""}],
+	},
+}
+
+_forbidden(code) := {"path": "forbidden", "allow": false, "codes": [code]}
+
+_exempt := {"path": "exempt", "allow": true, "codes": []}
+
+_sa_missing := {"path": "security_assessment", "allow": false, "codes": ["EXPORT_ASSESSMENT_MISSING"]}
+
+_scc_missing := {"path": "standard_contract_or_certification", "allow": false, "codes": ["EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"]}
+
+_pi(subjects, sensitive) := {"data": {"pi": {"subjects": subjects, "sensitive_subjects": sensitive, "sensitive_kinds": _kinds(sensitive)}}}
+
+_kinds(0) := []
+
+_kinds(n) := ["medical_health"] if n > 0
+
+_cumulative(subjects, sensitive) := {"cumulative": {"subjects": subjects, "sensitive_subjects": sensitive}}
+
+_bj := {"exporter": {"id": "bj-hospital", "ftz": "CN-BJ-FTZ"}}
+
+_no_pi := object.union(_pi(0, 0), {"approvals": {"pipias": []}})
+
+cases["issue_example"] := {"input": issue_input, "expect": {"path": "exempt", "allow": false, "codes": ["EXPORT_PIPIA_MISSING"]}}
+
+cases["row00_now_without_offset"] := {"schema_invalid": true, "patch": {"now": "2026-11-27T10:00:00"}, "expect": _forbidden("EXPORT_INPUT_INVALID")}
+
+cases["row00_unknown_grade"] := {"schema_invalid": true, "patch": {"data": {"grade": "secret"}}, "expect": _forbidden("EXPORT_INPUT_INVALID")}
+
+cases["row00_unknown_scenario"] := {"schema_invalid": true, "patch": {"data": {"scenario": "tourism"}}, "expect": _forbidden("EXPORT_INPUT_INVALID")}
+
+cases["row00_sensitive_exceeds_subjects"] := {"patch": _pi(10, 11), "expect": _forbidden("EXPORT_INPUT_INVALID")}
+
+cases["row00_sensitive_kinds_without_sensitive_count"] := {
+	"patch": {"data": {"pi": {"sensitive_kinds": ["biometrics"]}}},
+	"expect": _forbidden("EXPORT_INPUT_INVALID"),
+}
+
+cases["row00_sequencing_without_hgr_flag"] := {
+	"patch": {"data": {"hgr": {"sequencing_subjects": 600}}},
+	"expect": _forbidden("EXPORT_INPUT_INVALID"),
+}
+
+cases["row00_malformed_approval_date"] := {
+	"schema_invalid": true,
+	"patch": {"approvals": {"pipias": [{"ref": "PIPIA-2026-017", "recipient": "pharma-de", "date": "2026-13-01"}]}},
+	"expect": _forbidden("EXPORT_INPUT_INVALID"),
+}
+
+cases["row01_judicial_without_prc_approval"] := {
+	"patch": {"recipient": {"kind": "judicial_or_law_enforcement"}},
+	"expect": _forbidden("EXPORT_JUDICIAL_RECIPIENT"),
+}
+
+cases["row01_judicial_with_prc_approval"] := {
+	"patch": {"recipient": {"kind": "judicial_or_law_enforcement", "prc_approval": "MOJ-ICJA-2026-118"}},
+	"expect": _exempt,
+}
+
+cases["row02_restricted_recipient"] := {"patch": {"recipient": {"id": "example-restricted-lab"}}, "expect": _forbidden("EXPORT_RESTRICTED_RECIPIENT")}
+
+cases["row02_restricted_recipient_decides_before_core_data"] := {
+	"patch": {"recipient": {"id": "example-restricted-lab"}, "data": {"grade": "core"}},
+	"expect": _forbidden("EXPORT_RESTRICTED_RECIPIENT"),
+}
+
+cases["row03_core_data"] := {"patch": {"data": {"grade": "core"}}, "expect": _forbidden("EXPORT_CORE_DATA")}
+
+cases["row04_hgr_without_approval"] := {"patch": {"data": {"hgr": {"present": true}}}, "expect": _forbidden("EXPORT_HGR_APPROVAL_MISSING")}
+
+cases["row04_hgr_approval_for_other_recipient"] := {
+	"patch": {"data": {"hgr": {"present": true}}, "approvals": {"hgr_approvals": [_hgr_approval("pharma-us", null)]}},
+	"expect": _forbidden("EXPORT_HGR_APPROVAL_MISSING"),
+}
+
+cases["row04_hgr_with_approval"] := {
+	"patch": {"data": {"hgr": {"present": true}}, "approvals": {"hgr_approvals": [_hgr_approval("pharma-de", null)]}},
+	"expect": _exempt,
+}
+
+cases["row05_export_controlled_without_licence"] := {"patch": {"data": {"export_controlled": true}}, "expect": _forbidden("EXPORT_LICENCE_MISSING")}
+
+cases["row05_export_controlled_licence_for_other_recipient"] := {
+	"patch": {"data": {"export_controlled": true}, "approvals": {"export_licences": [{"ref": "MOFCOM-EL-2026-44", "recipient": "pharma-us"}]}},
+	"expect": _forbidden("EXPORT_LICENCE_MISSING"),
+}
+
+cases["row05_export_controlled_with_licence"] := {
+	"patch": {"data": {"export_controlled": true}, "approvals": {"export_licences": [{"ref": "MOFCOM-EL-2026-44", "recipient": "pharma-de"}]}},
+	"expect": _exempt,
+}
+
+cases["row06_ftz_below_entry_threshold"] := {"patch": object.union(_bj, _cumulative(98799, 0)), "expect": _exempt}
+
+cases["row06_ftz_domain_not_on_list"] := {"patch": object.union_n([_bj, _cumulative(2000000, 0), {"data": {"domain": "retail"}}]), "expect": _exempt}
+
+cases["row06_ftz_important_data_not_on_list"] := {
+	"patch": object.union(_bj, {"data": {"domain": "retail", "grade": "important"}}),
+	"expect": object.union(_exempt, {"warnings": ["EXPORT_FTZ_IMPORTANT_DATA_UNLISTED"]}),
+}
+
+cases["row07_ftz_entry_threshold_reached"] := {"patch": object.union(_bj, _cumulative(98800, 0)), "expect": _sa_missing}
+
+cases["row07_ftz_entry_threshold_reached_with_assessment"] := {
+	"patch": object.union_n([_bj, _cumulative(98800, 0), {"approvals": {"security_assessments": [assessment]}}]),
+	"expect": {"path": "security_assessment", "allow": true, "codes": []},
+}
+
+cases["row07_ftz_automobile_entry_any_category"] := {
+	"patch": object.union(_bj, {"data": {"domain": "automobile", "categories": ["telemetry", "exterior_video_identifiable"]}}),
+	"expect": _sa_missing,
+}
+
+cases["row07_ftz_ciio_skips_negative_list"] := {
+	"patch": object.union(_bj, {"exporter": {"ciio": true}, "data": {"domain": "retail"}}),
+	"expect": _sa_missing,
+}
+
+cases["row07_ftz_zone_without_list_uses_general_rows"] := {
+	"patch": object.union({"exporter": {"ftz": "CN-XX-FTZ"}}, _pi(1200, 5)),
+	"expect": _scc_missing,
+}
+
+cases["row08_trade_without_pi"] := {"patch": object.union(_no_pi, {"data": {"scenario": "trade_no_pi"}}), "expect": _exempt}
+
+cases["row08_trade_scenario_with_pi_does_not_apply"] := {
+	"patch": {"data": {"scenario": "trade_no_pi"}},
+	"expect": object.union(_exempt, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
+}
+
+cases["row09_transit_above_thresholds"] := {"patch": object.union(_pi(2000000, 50000), {"data": {"scenario": "transit"}}), "expect": _exempt}
+
+cases["row09_transit_without_pipia"] := {
+	"patch": {"data": {"scenario": "transit"}, "approvals": {"pipias": []}},
+	"expect": {"path": "exempt", "allow": false, "codes": ["EXPORT_PIPIA_MISSING"]},
+}
+
+cases["row09_transit_with_important_data"] := {
+	"patch": {"data": {"scenario": "transit", "grade": "important"}},
+	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
+}
+
+cases["row10_contract_with_individual"] := {"patch": object.union(_pi(150000, 0), {"data": {"scenario": "contract_with_individual"}}), "expect": _exempt}
+
+cases["row10_hr_management"] := {"patch": object.union(_pi(150000, 20000), {"data": {"scenario": "hr_management"}}), "expect": _exempt}
+
+cases["row10_emergency"] := {"patch": object.union(_pi(1200, 1200), {"data": {"scenario": "emergency"}}), "expect": _exempt}
+
+cases["row10_scenario_with_important_data"] := {
+	"patch": {"data": {"scenario": "contract_with_individual", "grade": "important"}},
+	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
+}
+
+cases["row11_important_data_without_assessment"] := {"patch": {"data": {"grade": "important"}}, "expect": _sa_missing}
+
+cases["row12_ciio_one_person"] := {"patch": object.union({"exporter": {"ciio": true}}, _pi(1, 0)), "expect": _sa_missing}
+
+cases["row12_ciio_without_pi_is_row16"] := {"patch": object.union({"exporter": {"ciio": true}}, _no_pi), "expect": _exempt}
+
+cases["row13_subjects_1000000"] := {"patch": _pi(1000000, 0), "expect": _sa_missing}
+
+cases["row14_subjects_999999"] := {"patch": _pi(999999, 0), "expect": _scc_missing}
+
+cases["row13_cumulative_plus_flow_1000000"] := {"patch": _cumulative(998800, 0), "expect": _sa_missing}
+
+cases["row14_cumulative_plus_flow_999999"] := {"patch": _cumulative(998799, 0), "expect": _scc_missing}
+
+cases["row14_subjects_100000"] := {"patch": _pi(100000, 0), "expect": _scc_missing}
+
+cases["row15_subjects_99999"] := {"patch": _pi(99999, 0), "expect": _exempt}
+
+cases["row14_cumulative_plus_flow_100000"] := {"patch": _cumulative(98800, 0), "expect": _scc_missing}
+
+cases["row15_cumulative_plus_flow_99999"] := {"patch": _cumulative(98799, 0), "expect": _exempt}
+
+cases["row13_sensitive_10000"] := {"patch": _pi(10000, 10000), "expect": _sa_missing}
+
+cases["row14_sensitive_9999"] := {"patch": _pi(9999, 9999), "expect": _scc_missing}
+
+cases["row13_cumulative_plus_flow_sensitive_10000"] := {"patch": object.union(_cumulative(9000, 9000), _pi(1000, 1000)), "expect": _sa_missing}
+
+cases["row14_cumulative_plus_flow_sensitive_9999"] := {"patch": object.union(_cumulative(8999, 8999), _pi(1000, 1000)), "expect": _scc_missing}
+
+cases["row14_sensitive_1"] := {"patch": _pi(1200, 1), "expect": _scc_missing}
+
+cases["row15_sensitive_0"] := {"patch": _pi(1200, 0), "expect": _exempt}
+
+cases["row14_cumulative_sensitive_1_flow_0"] := {"patch": _cumulative(1, 1), "expect": _scc_missing}
+
+cases["row15_cumulative_sensitive_0_flow_0"] := {"patch": _cumulative(50000, 0), "expect": _exempt}
+
+cases["row16_no_pi"] := {"patch": _no_pi, "expect": _exempt}
+
+cases["row16_no_pi_high_cumulative"] := {"patch": object.union(_no_pi, _cumulative(2000000, 20000)), "expect": _exempt}

@@ -1,0 +1,93 @@
+# METADATA
+# title: Export path
+# description: |
+#   Decides the legal export path of a cross-border data flow from China and whether it is open now
+#   (shared/domain/cn-export-rules.md). The first matching row of the decision table (rows.rego) decides
+#   the path; the allow conditions of that path are in conditions.rego. Input: policies/schemas/export-input.schema.json.
+#   Reasons carry effect "deny" (a refusal) or "info" (explains the path); a refusal always carries a deny reason.
+package kouan.export
+
+import data.kouan.lib.workdays
+
+# METADATA
+# title: Export decision
+# description: The path, whether the flow may go now, and why.
+# entrypoint: true
+decision := {
+	"path": path,
+	"allow": allow,
+	"reasons": reasons,
+	"warnings": _by_code(warn),
+	"obligations": _by_code(obligation),
+}
+
+default allow := false
+
+allow if {
+	decided
+	count(deny) == 0
+}
+
+# The decision-table row that decides: the matching row with the lowest number.
+decided := row if {
+	first := min({r.row | some r in matched_rows})
+	some row in matched_rows
+	row.row == first
+}
+
+# One of forbidden, security_assessment, standard_contract_or_certification, exempt.
+default path := "forbidden"
+
+path := decided.path
+
+# The deciding row's reason first, then the refusals of the path's allow conditions by code.
+reasons := array.concat([decided.reason], _by_code({r | some r in deny; r != decided.reason})) if decided
+
+reasons := _by_code(deny) if not decided
+
+deny contains decided.reason if path == "forbidden"
+
+# METADATA
+# title: No row matched
+# description: No row of the decision table matched this flow, so it is refused.
+# custom:
+#   code: EXPORT_UNDECIDED
+#   basis: shared/domain/cn-export-rules.md decision table (fail closed when no row applies)
+deny contains _reason(rego.metadata.rule(), "deny") if not decided
+
+today := workdays.beijing_day(input.now)
+
+total_subjects := input.cumulative.subjects + input.data.pi.subjects
+
+total_sensitive := input.cumulative.sensitive_subjects + input.data.pi.sensitive_subjects
+
+# HGR sequencing subjects provided this year, this flow included (cumulative.sequencing_subjects is optional).
+total_sequencing := object.get(input, ["cumulative", "sequencing_subjects"], 0) + input.data.hgr.sequencing_subjects
+
+has_pi if input.data.pi.subjects > 0
+
+ciio if input.exporter.ciio == true
+
+# A reference is on record when it is a non-blank string ("" and null are placeholders).
+has_ref(x) if {
+	is_string(x)
+	trim_space(x) != ""
+}
+
+_path_open if {
+	decided
+	path != "forbidden"
+}
+
+_th := data.thresholds
+
+_reason(meta, effect) := {
+	"code": meta.custom.code,
+	"message": meta.description,
+	"basis": meta.custom.basis,
+	"effect": effect,
+}
+
+_note(meta) := {"code": meta.custom.code, "message": meta.description, "basis": meta.custom.basis}
+
+_by_code(s) := [x | some code in sort({y.code | some y in s}); some x in s; x.code == code]

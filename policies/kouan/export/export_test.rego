@@ -1,0 +1,240 @@
+package kouan.export_test
+
+import data.kouan.export
+
+# The input of a case: its full input, or base_input with its patch merged in.
+case_input(name) := cases[name].input
+
+case_input(name) := object.union(base_input, cases[name].patch) if not cases[name].input
+
+decision_of(name) := d if {
+	d := export.decision with input as case_input(name)
+}
+
+deny_codes(d) := sort([r.code | some r in d.reasons; r.effect == "deny"])
+
+warning_codes(d) := sort([w.code | some w in d.warnings])
+
+# check(name) holds when the policy decides case `name` as the rules say it must.
+check(name) if {
+	c := cases[name]
+	d := decision_of(name)
+	d.path == c.expect.path
+	d.allow == c.expect.allow
+	deny_codes(d) == c.expect.codes
+	warning_codes(d) == object.get(c.expect, "warnings", [])
+	well_formed(d)
+}
+
+# Every decision: a refusal carries a deny reason; every reason has a code, message, basis and effect.
+well_formed(d) if {
+	_refusal_explained(d)
+	every r in d.reasons {
+		regex.match(`^EXPORT_[A-Z0-9_]+$`, r.code)
+		r.message != ""
+		r.basis != ""
+		r.effect in {"deny", "info"}
+	}
+	every w in d.warnings {
+		regex.match(`^EXPORT_[A-Z0-9_]+$`, w.code)
+		w.basis != ""
+	}
+}
+
+# The cases as replayable vectors (test/policy/vectors/export.json is generated from this; see docs/policy/export.md).
+vectors := [v |
+	some name in sort(object.keys(cases))
+	not cases[name].schema_invalid
+	v := {
+		"name": name,
+		"input": case_input(name),
+		"expect": object.union({"warnings": []}, cases[name].expect),
+	}
+]
+
+test_issue_example if check("issue_example")
+
+test_row00_now_without_offset if check("row00_now_without_offset")
+
+test_row00_unknown_grade if check("row00_unknown_grade")
+
+test_row00_unknown_scenario if check("row00_unknown_scenario")
+
+test_row00_sensitive_exceeds_subjects if check("row00_sensitive_exceeds_subjects")
+
+test_row00_sensitive_kinds_without_sensitive_count if check("row00_sensitive_kinds_without_sensitive_count")
+
+test_row00_sequencing_without_hgr_flag if check("row00_sequencing_without_hgr_flag")
+
+test_row00_malformed_approval_date if check("row00_malformed_approval_date")
+
+test_row01_judicial_without_prc_approval if check("row01_judicial_without_prc_approval")
+
+test_row01_judicial_with_prc_approval if check("row01_judicial_with_prc_approval")
+
+test_row02_restricted_recipient if check("row02_restricted_recipient")
+
+test_row02_restricted_recipient_decides_before_core_data if check("row02_restricted_recipient_decides_before_core_data")
+
+test_row03_core_data if check("row03_core_data")
+
+test_row04_hgr_without_approval if check("row04_hgr_without_approval")
+
+test_row04_hgr_approval_for_other_recipient if check("row04_hgr_approval_for_other_recipient")
+
+test_row04_hgr_with_approval if check("row04_hgr_with_approval")
+
+test_row05_export_controlled_without_licence if check("row05_export_controlled_without_licence")
+
+test_row05_export_controlled_licence_for_other_recipient if check("row05_export_controlled_licence_for_other_recipient")
+
+test_row05_export_controlled_with_licence if check("row05_export_controlled_with_licence")
+
+test_row06_ftz_below_entry_threshold if check("row06_ftz_below_entry_threshold")
+
+test_row06_ftz_domain_not_on_list if check("row06_ftz_domain_not_on_list")
+
+test_row06_ftz_important_data_not_on_list if check("row06_ftz_important_data_not_on_list")
+
+test_row07_ftz_entry_threshold_reached if check("row07_ftz_entry_threshold_reached")
+
+test_row07_ftz_entry_threshold_reached_with_assessment if check("row07_ftz_entry_threshold_reached_with_assessment")
+
+test_row07_ftz_automobile_entry_any_category if check("row07_ftz_automobile_entry_any_category")
+
+test_row07_ftz_ciio_skips_negative_list if check("row07_ftz_ciio_skips_negative_list")
+
+test_row07_ftz_zone_without_list_uses_general_rows if check("row07_ftz_zone_without_list_uses_general_rows")
+
+test_row08_trade_without_pi if check("row08_trade_without_pi")
+
+test_row08_trade_scenario_with_pi_does_not_apply if check("row08_trade_scenario_with_pi_does_not_apply")
+
+test_row09_transit_above_thresholds if check("row09_transit_above_thresholds")
+
+test_row09_transit_without_pipia if check("row09_transit_without_pipia")
+
+test_row09_transit_with_important_data if check("row09_transit_with_important_data")
+
+test_row10_contract_with_individual if check("row10_contract_with_individual")
+
+test_row10_hr_management if check("row10_hr_management")
+
+test_row10_emergency if check("row10_emergency")
+
+test_row10_scenario_with_important_data if check("row10_scenario_with_important_data")
+
+test_row11_important_data_without_assessment if check("row11_important_data_without_assessment")
+
+test_row12_ciio_one_person if check("row12_ciio_one_person")
+
+test_row12_ciio_without_pi_is_row16 if check("row12_ciio_without_pi_is_row16")
+
+test_row13_subjects_1000000 if check("row13_subjects_1000000")
+
+test_row14_subjects_999999 if check("row14_subjects_999999")
+
+test_row13_cumulative_plus_flow_1000000 if check("row13_cumulative_plus_flow_1000000")
+
+test_row14_cumulative_plus_flow_999999 if check("row14_cumulative_plus_flow_999999")
+
+test_row14_subjects_100000 if check("row14_subjects_100000")
+
+test_row15_subjects_99999 if check("row15_subjects_99999")
+
+test_row14_cumulative_plus_flow_100000 if check("row14_cumulative_plus_flow_100000")
+
+test_row15_cumulative_plus_flow_99999 if check("row15_cumulative_plus_flow_99999")
+
+test_row13_sensitive_10000 if check("row13_sensitive_10000")
+
+test_row14_sensitive_9999 if check("row14_sensitive_9999")
+
+test_row13_cumulative_plus_flow_sensitive_10000 if check("row13_cumulative_plus_flow_sensitive_10000")
+
+test_row14_cumulative_plus_flow_sensitive_9999 if check("row14_cumulative_plus_flow_sensitive_9999")
+
+test_row14_sensitive_1 if check("row14_sensitive_1")
+
+test_row15_sensitive_0 if check("row15_sensitive_0")
+
+test_row14_cumulative_sensitive_1_flow_0 if check("row14_cumulative_sensitive_1_flow_0")
+
+test_row15_cumulative_sensitive_0_flow_0 if check("row15_cumulative_sensitive_0_flow_0")
+
+test_row16_no_pi if check("row16_no_pi")
+
+test_row16_no_pi_high_cumulative if check("row16_no_pi_high_cumulative")
+
+# --- the shape of a decision ---------------------------------------------------------------
+
+_refusal_explained(d) if d.allow
+
+_refusal_explained(d) if {
+	not d.allow
+	count(deny_codes(d)) > 0
+}
+
+test_first_reason_explains_the_path if {
+	d := decision_of("row14_subjects_100000")
+	d.reasons[0] == {
+		"code": "EXPORT_PI_VOLUME_CONTRACT",
+		"message": "This year the exporter provides personal information of 100,000 to 999,999 persons, or sensitive personal information of 1 to 9,999 persons (this flow included).",
+		"basis": "Provisions art. 8",
+		"effect": "info",
+	}
+	d.reasons[1].code == "EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"
+}
+
+test_path_is_a_public_rule if {
+	export.path == "security_assessment" with input as case_input("row11_important_data_without_assessment")
+}
+
+test_no_matching_row_refuses if {
+	d := export.decision with input as base_input with export.matched_rows as set()
+	d.path == "forbidden"
+	not d.allow
+	deny_codes(d) == ["EXPORT_UNDECIDED"]
+}
+
+test_invalid_input_message_lists_the_problems if {
+	d := export.decision with input as object.union(base_input, {"now": "soon", "data": {"grade": "secret"}})
+	d.reasons[0].message == "The input is invalid: data.grade must be general, important or core; now must be an RFC 3339 date-time with a UTC offset."
+}
+
+test_thresholds_come_from_data if {
+	export.path == "standard_contract_or_certification" with input as base_input
+		with data.thresholds.pi_subjects_standard_contract as 1000
+}
+
+# --- free-trade-zone lists (mocked) -------------------------------------------------------------
+
+_zone := {"zones": {"CN-XX-FTZ": {"name": "test zone"}}}
+
+_entry(id, p) := {"id": id, "zone": "CN-XX-FTZ", "domain": "pharmaceutical", "categories": ["clinical_trial"], "path": p}
+
+_in_test_zone := object.union(base_input, {"exporter": {"ftz": "CN-XX-FTZ"}})
+
+test_strictest_matching_entry_decides if {
+	d := export.decision with input as _in_test_zone
+		with data.ftz_negative_lists as object.union(_zone, {"entries": [
+			_entry("XX-1", "exempt"),
+			_entry("XX-2", "standard_contract_or_certification"),
+		]})
+	d.path == "standard_contract_or_certification"
+	d.reasons[0].code == "EXPORT_FTZ_LISTED"
+	d.reasons[0].effect == "info"
+	endswith(d.reasons[0].message, " Entries: XX-1, XX-2.")
+}
+
+test_entry_naming_forbidden_refuses if {
+	d := export.decision with input as _in_test_zone
+		with data.ftz_negative_lists as object.union(_zone, {"entries": [_entry("XX-1", "forbidden")]})
+	d.path == "forbidden"
+	deny_codes(d) == ["EXPORT_FTZ_LISTED"]
+}
+
+test_entry_naming_an_unknown_path_refuses if {
+	export.path == "forbidden" with input as _in_test_zone
+		with data.ftz_negative_lists as object.union(_zone, {"entries": [_entry("XX-1", "assessment")]})
+}

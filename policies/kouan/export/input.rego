@@ -1,0 +1,127 @@
+# Export input checks
+# The checks the policy itself makes on its input, so that a missing or malformed term is refused
+# (row 0) instead of silently making the flow look smaller or simpler. The full contract is
+# policies/schemas/export-input.schema.json, validated by the caller.
+# Fields are read with object.get: `not f(input.missing)` is not true in Rego, so a bare reference would let a
+# missing field pass unnoticed.
+package kouan.export
+
+import data.kouan.lib.workdays
+
+_sensitive_kinds := {
+	"biometrics", "religious_belief", "specific_identity", "medical_health",
+	"financial_accounts", "whereabouts", "minors_under_14",
+}
+
+_scenarios := {null, "trade_no_pi", "transit", "contract_with_individual", "hr_management", "emergency"}
+
+_count_fields := [
+	["data", "pi", "subjects"],
+	["data", "pi", "sensitive_subjects"],
+	["data", "hgr", "sequencing_subjects"],
+	["cumulative", "subjects"],
+	["cumulative", "sensitive_subjects"],
+]
+
+_string_fields := [["recipient", "id"], ["recipient", "country"], ["data", "domain"], ["data", "purpose"]]
+
+_boolean_fields := [["exporter", "ciio"], ["data", "hgr", "present"], ["data", "export_controlled"]]
+
+input_problems contains "now must be an RFC 3339 date-time with a UTC offset" if not today
+
+input_problems contains concat("", [concat(".", field), " must be a non-empty string"]) if {
+	some field in _string_fields
+	not has_ref(object.get(input, field, null))
+}
+
+input_problems contains "exporter.ftz must be null or a zone id" if {
+	ftz := object.get(input, ["exporter", "ftz"], false)
+	ftz != null
+	not has_ref(ftz)
+}
+
+input_problems contains "recipient.kind must be organization or judicial_or_law_enforcement" if {
+	not object.get(input, ["recipient", "kind"], null) in {"organization", "judicial_or_law_enforcement"}
+}
+
+input_problems contains "data.grade must be general, important or core" if {
+	not object.get(input, ["data", "grade"], null) in {"general", "important", "core"}
+}
+
+input_problems contains "data.scenario must be null or a known scenario" if {
+	not object.get(input, ["data", "scenario"], "(missing)") in _scenarios
+}
+
+input_problems contains "data.categories must be a non-empty array of strings" if not _categories_valid
+
+_categories_valid if {
+	count(input.data.categories) > 0
+	every c in input.data.categories {
+		is_string(c)
+	}
+}
+
+input_problems contains concat("", [concat(".", field), " must be a non-negative integer"]) if {
+	some field in array.concat(_count_fields, [["cumulative", "sequencing_subjects"]])
+	value := object.get(input, field, 0)
+	not _non_negative_integer(value)
+}
+
+# The required counts must be present (the optional cumulative.sequencing_subjects defaults to 0 above).
+input_problems contains concat("", [concat(".", field), " is required"]) if {
+	some field in _count_fields
+	object.get(input, field, null) == null
+}
+
+_non_negative_integer(x) if {
+	is_number(x)
+	x >= 0
+	x == round(x)
+}
+
+input_problems contains concat("", [concat(".", field), " must be true or false"]) if {
+	some field in _boolean_fields
+	not is_boolean(object.get(input, field, null))
+}
+
+input_problems contains "data.pi.sensitive_subjects must not exceed data.pi.subjects" if {
+	input.data.pi.sensitive_subjects > input.data.pi.subjects
+}
+
+input_problems contains "cumulative.sensitive_subjects must not exceed cumulative.subjects" if {
+	input.cumulative.sensitive_subjects > input.cumulative.subjects
+}
+
+input_problems contains "data.pi.sensitive_kinds must list the kinds exactly when data.pi.sensitive_subjects > 0" if {
+	listed := count(input.data.pi.sensitive_kinds) > 0
+	counted := input.data.pi.sensitive_subjects > 0
+	listed != counted
+}
+
+input_problems contains "data.pi.sensitive_kinds has an unknown kind" if {
+	some kind in input.data.pi.sensitive_kinds
+	not kind in _sensitive_kinds
+}
+
+input_problems contains "data.hgr.sequencing_subjects > 0 requires data.hgr.present" if {
+	input.data.hgr.sequencing_subjects > 0
+	input.data.hgr.present != true
+}
+
+input_problems contains "approval dates must be YYYY-MM-DD dates from 1970 on" if {
+	some date in _approval_dates
+	not workdays.day_number(date)
+}
+
+_approval_dates contains a.issued if some a in input.approvals.security_assessments
+
+_approval_dates contains a.expires if {
+	some a in input.approvals.security_assessments
+	a.expires != null
+}
+
+_approval_dates contains c.effective if some c in input.approvals.standard_contracts
+
+_approval_dates contains c.issued if some c in input.approvals.certifications
+
+_approval_dates contains p.date if some p in input.approvals.pipias

@@ -1,0 +1,287 @@
+# Export decision table
+# Rows 1-16 of shared/domain/cn-export-rules.md, plus row 0 (the input is invalid). Each row adds one
+# element to matched_rows; the lowest row number decides the path. The thresholds come from data.thresholds
+# and compare the exporter's totals this year (cumulative + this flow).
+package kouan.export
+
+_row(meta) := {"row": meta.custom.row, "path": meta.custom.path, "reason": _reason(meta, _effect(meta.custom.path))}
+
+_effect("forbidden") := "deny"
+
+_effect(p) := "info" if p != "forbidden"
+
+# METADATA
+# title: Row 0 — invalid input
+# description: The input does not satisfy the export-input schema.
+# custom:
+#   code: EXPORT_INPUT_INVALID
+#   basis: policies/schemas/export-input.schema.json (unknown or missing terms are refused)
+#   row: 0
+#   path: forbidden
+matched_rows contains object.union(_row(rego.metadata.rule()), {"reason": {"message": msg}}) if {
+	count(input_problems) > 0
+	msg := concat("", ["The input is invalid: ", concat("; ", sort(input_problems)), "."])
+}
+
+# METADATA
+# title: Row 1 — foreign judicial or law-enforcement body
+# description: The recipient is a foreign judicial or law-enforcement body and no PRC approval is on record.
+# custom:
+#   code: EXPORT_JUDICIAL_RECIPIENT
+#   basis: DSL art. 36; PIPL art. 41
+#   row: 1
+#   path: forbidden
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.recipient.kind == "judicial_or_law_enforcement"
+	not has_ref(object.get(input, ["recipient", "prc_approval"], null))
+}
+
+# METADATA
+# title: Row 2 — restricted recipient
+# description: The recipient is on the restricted or prohibited list.
+# custom:
+#   code: EXPORT_RESTRICTED_RECIPIENT
+#   basis: PIPL art. 42
+#   row: 2
+#   path: forbidden
+matched_rows contains _row(rego.metadata.rule()) if {
+	data.restricted_recipients.recipients[input.recipient.id]
+}
+
+# METADATA
+# title: Row 3 — core data
+# description: Core data may not be exported; no export route is published.
+# custom:
+#   code: EXPORT_CORE_DATA
+#   basis: DSL art. 21; NDSR art. 63
+#   row: 3
+#   path: forbidden
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.grade == "core"
+}
+
+# METADATA
+# title: Row 4 — human genetic resources without approval
+# description: The flow carries human genetic resources information and no HGR approval or filing reference for this recipient is on record.
+# custom:
+#   code: EXPORT_HGR_APPROVAL_MISSING
+#   basis: HGR Regs art. 28; Impl. Rules art. 36
+#   row: 4
+#   path: forbidden
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.hgr.present == true
+	not _hgr_approval
+}
+
+_hgr_approval if {
+	some a in input.approvals.hgr_approvals
+	has_ref(a.ref)
+	a.recipient == input.recipient.id
+}
+
+# METADATA
+# title: Row 5 — export-controlled data without licence
+# description: The data is export-controlled and no export licence for this recipient is on record.
+# custom:
+#   code: EXPORT_LICENCE_MISSING
+#   basis: DSL art. 25
+#   row: 5
+#   path: forbidden
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.export_controlled == true
+	not _export_licence
+}
+
+_export_licence if {
+	some l in input.approvals.export_licences
+	has_ref(l.ref)
+	l.recipient == input.recipient.id
+}
+
+# METADATA
+# title: Row 6 — free trade zone, data on no negative-list entry
+# description: The exporter (not a CIIO) sits in a free trade zone with a negative list and the data matches none of its entries.
+# custom:
+#   code: EXPORT_FTZ_UNLISTED
+#   basis: Provisions art. 6
+#   row: 6
+#   path: exempt
+matched_rows contains _row(rego.metadata.rule()) if {
+	_ftz_list_applies
+	count(ftz_matches) == 0
+}
+
+# METADATA
+# title: Row 7 — free trade zone, data on a negative-list entry
+# description: The exporter (not a CIIO) sits in a free trade zone and the data matches its negative list; the strictest path named by the matching entries applies.
+# custom:
+#   code: EXPORT_FTZ_LISTED
+#   basis: Provisions art. 6
+#   row: 7
+matched_rows contains {"row": meta.custom.row, "path": p, "reason": object.union(_reason(meta, _effect(p)), {"message": msg})} if {
+	_ftz_list_applies
+	count(ftz_matches) > 0
+	meta := rego.metadata.rule()
+	top := max({object.get(_path_rank, e.path, 3) | some e in ftz_matches})
+	some p, rank in _path_rank
+	rank == top
+	ids := concat(", ", sort({e.id | some e in ftz_matches}))
+	msg := concat("", [meta.description, " Entries: ", ids, "."])
+}
+
+# METADATA
+# title: Row 8 — trade and similar data without PI
+# description: Trade, transport, academic, manufacturing or marketing data with no personal information and no important data is exempt.
+# custom:
+#   code: EXPORT_SCENARIO_TRADE_NO_PI
+#   basis: Provisions art. 3
+#   row: 8
+#   path: exempt
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.scenario == "trade_no_pi"
+	not has_pi
+	input.data.grade == "general"
+}
+
+# METADATA
+# title: Row 9 — PI collected abroad and sent back
+# description: Personal information collected abroad, processed in China and sent back with nothing domestic added is exempt.
+# custom:
+#   code: EXPORT_SCENARIO_TRANSIT
+#   basis: Provisions art. 4
+#   row: 9
+#   path: exempt
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.scenario == "transit"
+	input.data.grade == "general"
+}
+
+# METADATA
+# title: Row 10 — contract with the individual
+# description: Personal information necessary to conclude or perform a contract with the individual, without important data, is exempt.
+# custom:
+#   code: EXPORT_SCENARIO_CONTRACT_WITH_INDIVIDUAL
+#   basis: Provisions art. 5(1)
+#   row: 10
+#   path: exempt
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.scenario == "contract_with_individual"
+	input.data.grade == "general"
+}
+
+# METADATA
+# title: Row 10 — cross-border HR management
+# description: Employee personal information necessary for cross-border human-resources management, without important data, is exempt.
+# custom:
+#   code: EXPORT_SCENARIO_HR_MANAGEMENT
+#   basis: Provisions art. 5(2)
+#   row: 10
+#   path: exempt
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.scenario == "hr_management"
+	input.data.grade == "general"
+}
+
+# METADATA
+# title: Row 10 — emergency
+# description: Personal information necessary in an emergency to protect life, health or property, without important data, is exempt.
+# custom:
+#   code: EXPORT_SCENARIO_EMERGENCY
+#   basis: Provisions art. 5(3)
+#   row: 10
+#   path: exempt
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.scenario == "emergency"
+	input.data.grade == "general"
+}
+
+# METADATA
+# title: Row 11 — important data
+# description: Important data needs a security assessment.
+# custom:
+#   code: EXPORT_IMPORTANT_DATA
+#   basis: Provisions art. 7(2); NDSR art. 37
+#   row: 11
+#   path: security_assessment
+matched_rows contains _row(rego.metadata.rule()) if {
+	input.data.grade == "important"
+}
+
+# METADATA
+# title: Row 12 — CIIO providing PI
+# description: A critical information infrastructure operator providing any personal information needs a security assessment.
+# custom:
+#   code: EXPORT_CIIO_PI
+#   basis: Provisions art. 7(1)
+#   row: 12
+#   path: security_assessment
+matched_rows contains _row(rego.metadata.rule()) if {
+	ciio
+	has_pi
+}
+
+# METADATA
+# title: Row 13 — PI volume in the security-assessment band
+# description: This year the exporter provides personal information of 1,000,000 persons or more, or sensitive personal information of 10,000 persons or more (this flow included).
+# custom:
+#   code: EXPORT_PI_VOLUME_ASSESSMENT
+#   basis: Provisions art. 7(2)
+#   row: 13
+#   path: security_assessment
+matched_rows contains _row(rego.metadata.rule()) if {
+	not ciio
+	has_pi
+	_volume_band == "security_assessment"
+}
+
+# METADATA
+# title: Row 14 — PI volume in the standard-contract band
+# description: This year the exporter provides personal information of 100,000 to 999,999 persons, or sensitive personal information of 1 to 9,999 persons (this flow included).
+# custom:
+#   code: EXPORT_PI_VOLUME_CONTRACT
+#   basis: Provisions art. 8
+#   row: 14
+#   path: standard_contract_or_certification
+matched_rows contains _row(rego.metadata.rule()) if {
+	not ciio
+	has_pi
+	_volume_band == "standard_contract_or_certification"
+}
+
+# METADATA
+# title: Row 15 — PI volume below the thresholds
+# description: This year the exporter provides personal information of fewer than 100,000 persons and no sensitive personal information (this flow included), and no important data.
+# custom:
+#   code: EXPORT_PI_VOLUME_EXEMPT
+#   basis: Provisions art. 5(4)
+#   row: 15
+#   path: exempt
+matched_rows contains _row(rego.metadata.rule()) if {
+	not ciio
+	has_pi
+	_volume_band == "exempt"
+	input.data.grade == "general"
+}
+
+_volume_band := "security_assessment" if {
+	total_subjects >= _th.pi_subjects_security_assessment
+} else := "security_assessment" if {
+	total_sensitive >= _th.sensitive_subjects_security_assessment
+} else := "standard_contract_or_certification" if {
+	total_subjects >= _th.pi_subjects_standard_contract
+} else := "standard_contract_or_certification" if {
+	total_sensitive >= 1
+} else := "exempt"
+
+# METADATA
+# title: Row 16 — no PI, no important or core data
+# description: The flow carries no personal information and no important or core data; no export procedure applies.
+# custom:
+#   code: EXPORT_NO_PI
+#   basis: Provisions arts. 7-8 (no procedure is triggered)
+#   row: 16
+#   path: exempt
+matched_rows contains _row(rego.metadata.rule()) if {
+	not has_pi
+	input.data.grade == "general"
+}

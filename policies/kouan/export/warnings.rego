@@ -1,0 +1,38 @@
+# Export warnings
+# Warnings that do not change the decision but that the caller or operator should act on.
+package kouan.export
+
+import data.kouan.lib.workdays
+
+# METADATA
+# title: Important data exempted by a free-trade-zone list
+# description: The data is graded important but matches no entry of the zone's negative list, so row 6 exempts it; check the grading or the list.
+# custom:
+#   code: EXPORT_FTZ_IMPORTANT_DATA_UNLISTED
+#   basis: Provisions art. 6; Provisions art. 2
+warn contains _note(rego.metadata.rule()) if {
+	decided.row == 6
+	input.data.grade == "important"
+}
+
+# METADATA
+# title: Scenario does not apply
+# description: The exemption scenario named in the input does not apply to this flow (it carries PI or important data the scenario excludes), so the general rows decided the path.
+# custom:
+#   code: EXPORT_SCENARIO_NOT_APPLICABLE
+#   basis: Provisions arts. 3-5
+warn contains _note(rego.metadata.rule()) if {
+	input.data.scenario != null
+	decided.row > 10
+}
+
+# METADATA
+# title: No holiday calendar for this year
+# description: data.holidays has no calendar for the current year; working days are counted as Monday to Friday.
+# custom:
+#   code: EXPORT_HOLIDAY_CALENDAR_MISSING
+#   basis: SCC Measures art. 7; Provisions art. 9 (working days)
+warn contains _note(rego.metadata.rule()) if {
+	day := today
+	not workdays.calendar_covers(day)
+}

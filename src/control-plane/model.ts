@@ -1,0 +1,169 @@
+/**
+ * The control plane's aggregates. Plain data: services change them through the state machines in
+ * ./negotiation and ./transfer, stores persist them through the ports in src/storage/ports.ts.
+ */
+import type { ExportPath, Reason } from '../policy/decision.ts';
+
+export type Grade = 'general' | 'important' | 'core';
+export type DataFormat = 'ndjson' | 'json' | 'csv';
+
+/** What a provider knows about a dataset: its classification decides which policies apply. */
+export interface Asset {
+  id: string;
+  title: string;
+  description: string;
+  classification: {
+    grade: Grade;
+    domain: string;
+    categories: string[];
+    pi: {
+      subjects: number;
+      sensitiveSubjects: number;
+      sensitiveKinds: string[];
+      /** Fields holding personal information, for obligations (drop / mask / pseudonymise). */
+      fields: string[];
+      /** The field that identifies a data subject, counted as a keyed hash. */
+      subjectIdField: string | null;
+    };
+    hgr: { present: boolean; sequencingSubjects: number };
+    exportControlled: boolean;
+  };
+  backend: { url: string; format: DataFormat; headers?: Record<string, string> };
+  createdAt: string;
+}
+
+/** An ODRL-style usage policy (kouan/contract input). */
+export interface UsagePolicy {
+  permissions: Array<{ action: string; constraints?: Constraint[]; duties?: Duty[] }>;
+  prohibitions?: Array<{ action: string; constraints?: Constraint[] }>;
+  obligations?: Duty[];
+}
+export interface Constraint {
+  leftOperand: string;
+  operator: string;
+  rightOperand: unknown;
+}
+export interface Duty {
+  action: string;
+  [parameter: string]: unknown;
+}
+
+/** A contract offer for an asset, published in the catalog. */
+export interface Offer {
+  id: string;
+  assetId: string;
+  policy: UsagePolicy;
+  createdAt: string;
+}
+
+export type Role = 'provider' | 'consumer';
+
+/** Negotiation states as -ING / -ED pairs (CONVENTIONS item 6); FINALIZED and TERMINATED are final. */
+export type NegotiationState =
+  | 'INITIAL'
+  | 'REQUESTING'
+  | 'REQUESTED'
+  | 'OFFERING'
+  | 'OFFERED'
+  | 'ACCEPTING'
+  | 'ACCEPTED'
+  | 'AGREEING'
+  | 'AGREED'
+  | 'VERIFYING'
+  | 'VERIFIED'
+  | 'FINALIZING'
+  | 'FINALIZED'
+  | 'TERMINATING'
+  | 'TERMINATED';
+
+export interface Counterparty {
+  participantId: string;
+  /** The counterparty's DSP base URL (https://host:port/dsp/2025-1). */
+  address: string;
+  /** Its country as attested by its certificate; null until it has been seen on a connection. */
+  country: string | null;
+}
+
+export interface ContractNegotiation {
+  id: string;
+  role: Role;
+  /** Our own process id in the protocol (consumerPid for a consumer, providerPid for a provider). */
+  consumerPid: string;
+  providerPid: string | null;
+  counterparty: Counterparty;
+  state: NegotiationState;
+  /** How many times the current state has been attempted (for retries with backoff). */
+  stateCount: number;
+  stateTimestamp: string;
+  offer: Offer;
+  agreementId: string | null;
+  /** Why it was terminated (reason codes from the policies or the counterparty). */
+  reasons: Reason[];
+  /** Where the counterparty wants callbacks (consumer role of the peer). */
+  callbackAddress: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A concluded contract, signed by both parties over its canonical JSON. */
+export interface ContractAgreement {
+  id: string;
+  negotiationId: string;
+  providerId: string;
+  consumerId: string;
+  consumerCountry: string;
+  assetId: string;
+  policy: UsagePolicy;
+  exportPath: ExportPath;
+  /** Start and end of validity (ISO 8601). */
+  start: string;
+  end: string;
+  signedAt: string;
+  signatures: { provider: string | null; consumer: string | null };
+  state: 'ACTIVE' | 'TERMINATED';
+}
+
+export type TransferState =
+  | 'INITIAL'
+  | 'REQUESTING'
+  | 'REQUESTED'
+  | 'STARTING'
+  | 'STARTED'
+  | 'SUSPENDING'
+  | 'SUSPENDED'
+  | 'RESUMING'
+  | 'COMPLETING'
+  | 'COMPLETED'
+  | 'TERMINATING'
+  | 'TERMINATED';
+
+export interface TransferProcess {
+  id: string;
+  role: Role;
+  consumerPid: string;
+  providerPid: string | null;
+  counterparty: Counterparty;
+  agreementId: string;
+  format: string;
+  state: TransferState;
+  stateCount: number;
+  stateTimestamp: string;
+  /** For HTTP-PULL: the endpoint data reference the provider issued (consumer side holds it). */
+  dataAddress: Record<string, unknown> | null;
+  callbackAddress: string | null;
+  reasons: Reason[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ApprovalKind = 'security_assessment' | 'standard_contract' | 'certification' | 'pipia' | 'hgr_approval' | 'export_licence';
+
+/** An approval or filing on record with the exporter (kouan/export reads them). */
+export interface Approval {
+  id: string;
+  kind: ApprovalKind;
+  ref: string;
+  /** Kind-specific fields, as the export policy's input schema names them. */
+  fields: Record<string, unknown>;
+  createdAt: string;
+}

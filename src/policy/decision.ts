@@ -1,0 +1,39 @@
+/** What every Kouan policy answers. */
+export interface Reason {
+  /** Stable code, declared in the policy's METADATA custom.code. */
+  code: string;
+  message: string;
+  /** The rule's legal or contractual basis, e.g. "Provisions art. 7(2)". */
+  basis: string;
+  /** "deny" refuses the flow; "info" explains the path. Absent means deny. */
+  effect?: 'deny' | 'info';
+}
+
+export type ExportPath = 'forbidden' | 'security_assessment' | 'standard_contract_or_certification' | 'exempt';
+
+export interface Obligation {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface Decision {
+  allow: boolean;
+  path?: ExportPath;
+  reasons: Reason[];
+  warnings: Reason[];
+  obligations: Obligation[];
+}
+
+/** The entrypoints compiled into policies/build/policy.wasm, each with the schema of its input. */
+export const ENTRYPOINTS = {
+  'kouan/export/decision': 'export-input.schema.json',
+  'kouan/contract/decision': 'contract-input.schema.json',
+  'kouan/gateway/decision': 'gateway-input.schema.json',
+} as const;
+
+export type Entrypoint = keyof typeof ENTRYPOINTS;
+
+export const isEntrypoint = (name: string): name is Entrypoint => Object.hasOwn(ENTRYPOINTS, name);
+
+/** The reasons that refuse (deny), as opposed to those that explain the path. */
+export const denials = (decision: Decision): Reason[] => decision.reasons.filter((r) => r.effect !== 'info');
