@@ -27,6 +27,8 @@ export interface Asset {
     };
     hgr: { present: boolean; sequencingSubjects: number };
     exportControlled: boolean;
+    /** An exempting scenario of Provisions arts. 3-5 (trade_no_pi, transit, contract_with_individual, hr_management, emergency) or null. */
+    scenario: string | null;
   };
   backend: { url: string; format: DataFormat; headers?: Record<string, string> };
   createdAt: string;
@@ -82,6 +84,8 @@ export interface Counterparty {
   address: string;
   /** Its country as attested by its certificate; null until it has been seen on a connection. */
   country: string | null;
+  /** Thumbprint of the certificate it last presented (access tokens are bound to it). */
+  certThumbprint?: string | null;
 }
 
 export interface ContractNegotiation {
@@ -96,6 +100,8 @@ export interface ContractNegotiation {
   stateCount: number;
   stateTimestamp: string;
   offer: Offer;
+  /** What the consumer declared with its request: purpose and the duties it accepts. */
+  terms: { purpose: string | null; acceptedObligations: string[] };
   agreementId: string | null;
   /** Why it was terminated (reason codes from the policies or the counterparty). */
   reasons: Reason[];
@@ -119,7 +125,11 @@ export interface ContractAgreement {
   start: string;
   end: string;
   signedAt: string;
+  /** The DSP Agreement object both parties signed (detached JWS over its RFC 8785 form). */
+  document: Record<string, unknown>;
   signatures: { provider: string | null; consumer: string | null };
+  /** The consumer's declared purpose and accepted duties, replayed into every later policy decision. */
+  terms: { purpose: string | null; acceptedObligations: string[] };
   state: 'ACTIVE' | 'TERMINATED';
 }
 
@@ -162,8 +172,13 @@ export type ApprovalKind = 'security_assessment' | 'standard_contract' | 'certif
 export interface Approval {
   id: string;
   kind: ApprovalKind;
-  ref: string;
-  /** Kind-specific fields, as the export policy's input schema names them. */
-  fields: Record<string, unknown>;
+  /** The entry exactly as the export policy's input names it (ref, recipient(s), dates...). */
+  entry: { ref: string; [field: string]: unknown };
   createdAt: string;
+}
+
+/** What the exporter has already provided this calendar year (Beijing time), as the export policy reads it. */
+export interface Cumulative {
+  subjects: number;
+  sensitiveSubjects: number;
 }

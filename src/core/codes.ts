@@ -10,6 +10,9 @@ export const codes = {
   CONFLICT: { status: 409, summary: 'The resource exists or is in a state that forbids the change.' },
   INTERNAL: { status: 500, summary: 'An unexpected failure; the details are in the server log.' },
 
+  // management API
+  MANAGEMENT_UNAUTHORIZED: { status: 401, summary: 'The management API needs the participant\'s API key (x-api-key).' },
+
   // PKI administration
   PKI_CA_EXISTS: { status: 409, summary: 'A CA already exists in that directory; it is never overwritten.' },
   PKI_CA_MISSING: { status: 400, summary: 'No CA in that directory.' },
@@ -44,6 +47,17 @@ export const codes = {
   TOKEN_LIFETIME_TOO_LONG: { status: 401, summary: 'The token lives longer than the allowed maximum.' },
   TOKEN_CLAIM_MISSING: { status: 401, summary: 'A required claim is missing or has the wrong type.' },
   TOKEN_REPLAYED: { status: 401, summary: 'The jti was already used within its lifetime.' },
+
+  // Dataspace Protocol
+  DSP_UNKNOWN_OFFER: { status: 400, summary: 'The offer is not in this connector\'s catalog, or not for that dataset.' },
+  DSP_UNKNOWN_PROCESS: { status: 404, summary: 'No negotiation or transfer with that process id for this caller.' },
+  DSP_UNKNOWN_AGREEMENT: { status: 404, summary: 'No agreement with that id between these parties.' },
+  DSP_AGREEMENT_NOT_ACTIVE: { status: 409, summary: 'The agreement is terminated or outside its validity.' },
+  DSP_SIGNATURE_MISSING: { status: 400, summary: 'The agreement must carry the sender\'s signature (kouan:signature).' },
+  DSP_INVALID_STATE: { status: 409, summary: 'The message is not allowed in the process\'s current state.' },
+  DSP_UNSUPPORTED_FORMAT: { status: 400, summary: 'The transfer format is not offered for this dataset.' },
+  DSP_DELIVERY_FAILED: { status: 502, summary: 'The counterparty could not be reached after every retry.' },
+  DSP_COUNTERPARTY_REFUSED: { status: 502, summary: 'The counterparty answered the protocol message with an error.' },
 
   // signed documents (JWS over canonical JSON)
   JWS_INVALID: { status: 400, summary: 'The detached JWS does not verify over the canonical document.' },

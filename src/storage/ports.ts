@@ -1,6 +1,8 @@
 /**
  * One port per aggregate. Each is implemented for SQLite (embedded default) and PostgreSQL, and both
- * run the same contract test suite (test/storage/*.contract.ts).
+ * run the same contract test suite (test/storage/contract/).
+ *
+ * Lists come in id order; a page without a limit holds 100 entries, and no page more than 1000 (InputError).
  */
 import type { Approval, Asset, ContractAgreement, ContractNegotiation, NegotiationState, Offer, TransferProcess, TransferState } from '../control-plane/model.ts';
 
@@ -9,10 +11,12 @@ export interface AssetStore {
   put(asset: Asset): Promise<void>;
   get(id: string): Promise<Asset | null>;
   list(page?: { offset?: number; limit?: number }): Promise<Asset[]>;
+  /** False when there was none; ConflictError while offers still point to it. */
   delete(id: string): Promise<boolean>;
 }
 
 export interface OfferStore {
+  /** Creates or replaces; NotFoundError when its asset is not stored. */
   put(offer: Offer): Promise<void>;
   get(id: string): Promise<Offer | null>;
   list(page?: { offset?: number; limit?: number }): Promise<Offer[]>;
@@ -26,7 +30,9 @@ export interface StatefulStore<T, S extends string> {
   create(entity: T): Promise<void>;
   /**
    * Saves a changed entity. Optimistic: `expectedUpdatedAt` must match what is stored, else ConflictError,
-   * so two writers never silently overwrite each other. Releases any lease held by `leaseHolder`.
+   * so two writers never silently overwrite each other. `updatedAt` is the version, so `entity.updatedAt`
+   * must differ from `expectedUpdatedAt` (InputError otherwise). NotFoundError when it was never created.
+   * Releases any lease held by `leaseHolder`.
    */
   save(entity: T, expectedUpdatedAt: string, leaseHolder?: string): Promise<void>;
   get(id: string): Promise<T | null>;
@@ -34,10 +40,13 @@ export interface StatefulStore<T, S extends string> {
   findByPid(pid: string): Promise<T | null>;
   list(filter?: { state?: S; offset?: number; limit?: number }): Promise<T[]>;
   /**
-   * Leases up to `limit` entities in one of `states` not leased by anyone else (or whose lease expired),
-   * oldest state change first, for `leaseMs`; returns them.
+   * Leases up to `limit` entities in one of `states` not under a live lease (no one holds it, or the lease
+   * expired), oldest state change first, for `leaseMs`; returns them. A live lease excludes its own holder
+   * too, so two loops under one holder name never share an entity. The holder's save ends the lease.
    */
   leaseNext(states: S[], limit: number, holder: string, leaseMs: number, now: Date): Promise<T[]>;
+  /** Ends `holder`'s lease on the entity without changing it (nothing to do in its state yet). */
+  release(id: string, holder: string): Promise<void>;
 }
 
 export type NegotiationStore = StatefulStore<ContractNegotiation, NegotiationState>;

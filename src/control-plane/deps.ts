@@ -1,0 +1,33 @@
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import type { PolicyEngine } from '../policy/engine.ts';
+import type { ControlPlaneStores } from '../storage/ports.ts';
+import type { LocalIdentity, PeerIdentity } from '../trust/identity.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import type { Cumulative } from './model.ts';
+import type { ExporterProfile } from './policy-inputs.ts';
+
+/** Everything the control plane's services need, wired once in src/main. */
+export interface ControlPlaneDeps {
+  self: LocalIdentity;
+  stores: ControlPlaneStores;
+  policy: PolicyEngine;
+  clock: Clock;
+  dispatcher: Dispatcher;
+  log: Logger;
+  /** This participant's regulatory attributes as exporter (CIIO, free-trade zone). */
+  exporter: () => Promise<ExporterProfile>;
+  /** What this exporter has already provided this calendar year. */
+  cumulative: () => Promise<Cumulative>;
+  /** Agreement signatures: required between Kouan connectors; the conformance profile accepts unsigned ones. */
+  requireSignatures: boolean;
+  /** Our own DSP base URL, given to counterparties as callbackAddress. */
+  callbackAddress: string;
+}
+
+/** A caller as the protocol routes see it: attested identity and the public key of its certificate. */
+export interface Caller {
+  peer: PeerIdentity;
+  key: KeyObject | null;
+}

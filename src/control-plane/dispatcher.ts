@@ -1,0 +1,61 @@
+import { request } from 'undici';
+import type { PeerClient } from '../trust/client.ts';
+import type { DspMessage } from './dsp/jsonld.ts';
+import type { Counterparty } from './model.ts';
+
+export interface DispatchResult {
+  status: number;
+  body: unknown;
+}
+
+/** Sends DSP messages to a counterparty's protocol endpoint. */
+export interface Dispatcher {
+  send(to: Counterparty, path: string, message: DspMessage): Promise<DispatchResult>;
+  get(to: Counterparty, path: string): Promise<DispatchResult>;
+}
+
+const join = (base: string, path: string) => `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+
+/** Production: mutual TLS to the participant named in the counterparty, a fresh bound token per call. */
+export class MtlsDispatcher implements Dispatcher {
+  readonly #client: PeerClient;
+  constructor(client: PeerClient) {
+    this.#client = client;
+  }
+  async send(to: Counterparty, path: string, message: DspMessage): Promise<DispatchResult> {
+    const r = await this.#client.request({ participantId: to.participantId, baseUrl: to.address }, { method: 'POST', path: join('', path), body: message });
+    return { status: r.status, body: r.body };
+  }
+  async get(to: Counterparty, path: string): Promise<DispatchResult> {
+    const r = await this.#client.request({ participantId: to.participantId, baseUrl: to.address }, { method: 'GET', path: join('', path) });
+    return { status: r.status, body: r.body };
+  }
+}
+
+/**
+ * Conformance profile only: plain HTTP with a static Authorization header, as the DSP conformance kit
+ * speaks. Never used by a production connector (the config refuses it outside the conformance profile).
+ */
+export class PlainHttpDispatcher implements Dispatcher {
+  readonly #authorization: string;
+  constructor(authorization: string) {
+    this.#authorization = authorization;
+  }
+  async send(to: Counterparty, path: string, message: DspMessage): Promise<DispatchResult> {
+    return this.#call('POST', join(to.address, path), JSON.stringify(message));
+  }
+  async get(to: Counterparty, path: string): Promise<DispatchResult> {
+    return this.#call('GET', join(to.address, path));
+  }
+  async #call(method: 'GET' | 'POST', url: string, body?: string): Promise<DispatchResult> {
+    const r = await request(url, { method, body: body ?? null, headers: { 'content-type': 'application/json', authorization: this.#authorization } });
+    const text = await r.body.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: r.statusCode, body: parsed };
+  }
+}

@@ -1,0 +1,70 @@
+/** The connector's configuration: one schema, every key described and defaulted, validated at start. */
+import { Type, type Static } from '@sinclair/typebox';
+import { ListenSection, LogSection, TlsSection, TokenSection } from '../core/config.ts';
+
+const Url = (description: string) => Type.Union([Type.String({ pattern: '^https?://', description }), Type.Null()], { description, default: null });
+
+export const ConnectorConfigSchema = Type.Object(
+  {
+    stateDir: Type.String({ description: 'Folder for the embedded database and generated secrets.', default: '.state/connector', 'x-path': true }),
+    storage: Type.Object(
+      {
+        postgresUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()], { description: 'PostgreSQL connection URL; null uses SQLite under stateDir.', default: null }),
+        postgresSchema: Type.String({ description: 'PostgreSQL schema for this connector\'s tables.', default: 'kouan', pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
+      },
+      { description: 'Where negotiations, agreements and transfers are kept.', default: {}, additionalProperties: false },
+    ),
+    exporter: Type.Object(
+      {
+        ciio: Type.Boolean({ description: 'Whether this participant is a critical information infrastructure operator.', default: false }),
+        ftz: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { description: 'Free-trade zone the participant is registered in (e.g. CN-BJ-FTZ), or null.', default: null }),
+      },
+      { description: 'Regulatory attributes of this participant as data exporter (until the registry provides them).', default: {}, additionalProperties: false },
+    ),
+    dsp: Type.Object(
+      {
+        listen: ListenSection(8443),
+        publicUrl: Url('The DSP base URL counterparties use (default https://<listen host>:<port>/dsp/2025-1).'),
+      },
+      { description: 'The Dataspace Protocol endpoint (mutual TLS).', default: {}, additionalProperties: false },
+    ),
+    management: Type.Object(
+      {
+        listen: ListenSection(8444),
+        apiKey: Type.Union([Type.String({ minLength: 16 }), Type.Null()], { description: 'API key for the management API; null generates one into stateDir/management-api-key (0600).', default: null }),
+      },
+      { description: "The management API for the participant's own systems (loopback by default).", default: {}, additionalProperties: false },
+    ),
+    gateway: Type.Object(
+      { publicUrl: Url('Public base URL of the data-plane gateway given to consumers (default https://<dsp host>:<dsp port + 2>).') },
+      { description: 'The data-plane gateway.', default: {}, additionalProperties: false },
+    ),
+    manager: Type.Object(
+      {
+        intervalMs: Type.Integer({ description: 'How often the state machines look for work, in milliseconds.', default: 200, minimum: 10 }),
+        leaseMs: Type.Integer({ description: 'How long a process holds an entity it works on; after a crash, work resumes when this expires.', default: 10000, minimum: 100 }),
+        maxAttempts: Type.Integer({ description: 'Attempts per protocol step before a process is given up (exponential backoff between).', default: 8, minimum: 1 }),
+      },
+      { description: 'Negotiation and transfer state machines.', default: {}, additionalProperties: false },
+    ),
+    profile: Type.Union([Type.Literal('production'), Type.Literal('conformance')], {
+      description: "production: mutual TLS and tokens on every DSP call. conformance: plain HTTP with one static Authorization header, for the DSP conformance kit only.",
+      default: 'production',
+    }),
+    conformance: Type.Object(
+      {
+        authorization: Type.String({ description: 'The Authorization header value the conformance kit sends.', default: 'Bearer kouan-tck-TCK_PARTICIPANT' }),
+        participantId: Type.String({ description: "The kit's participant id.", default: 'TCK_PARTICIPANT' }),
+        country: Type.String({ description: "The kit's country for policy decisions.", default: 'DE', pattern: '^[A-Z]{2}$' }),
+        selfId: Type.String({ description: 'This connector\'s participant id in the conformance profile.', default: 'KOUAN_TCK' }),
+      },
+      { description: 'Conformance profile settings (ignored in production).', default: {}, additionalProperties: false },
+    ),
+    tls: TlsSection,
+    tokens: TokenSection,
+    log: LogSection,
+  },
+  { additionalProperties: false },
+);
+
+export type ConnectorConfig = Static<typeof ConnectorConfigSchema>;

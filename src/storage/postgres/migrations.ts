@@ -1,0 +1,56 @@
+/**
+ * PostgreSQL schema, one numbered step at a time, inside the schema the stores were opened on. Ids use the
+ * "C" collation so paging order is bytewise, the same as SQLite's, whatever the database's locale.
+ */
+import { MIGRATIONS_TABLE, type Migration } from '../sql/migrations.ts';
+
+const stateful = (s: string, table: string): string => `
+  CREATE TABLE ${s}.${table} (
+    id text COLLATE "C" PRIMARY KEY,
+    state text NOT NULL,
+    consumer_pid text NOT NULL,
+    provider_pid text,
+    state_timestamp bigint NOT NULL,
+    updated_at text NOT NULL,
+    lease_holder text,
+    lease_until bigint,
+    document jsonb NOT NULL
+  );
+  CREATE INDEX ${table}_state ON ${s}.${table} (state, state_timestamp);
+  CREATE INDEX ${table}_consumer_pid ON ${s}.${table} (consumer_pid);
+  CREATE INDEX ${table}_provider_pid ON ${s}.${table} (provider_pid);`;
+
+/** The migrations for a (quoted) schema. */
+export function postgresMigrations(s: string): readonly Migration[] {
+  return [
+    {
+      version: 1,
+      name: 'control plane aggregates',
+      sql: `
+        CREATE TABLE ${s}.assets (id text COLLATE "C" PRIMARY KEY, document jsonb NOT NULL);
+        CREATE TABLE ${s}.offers (id text COLLATE "C" PRIMARY KEY, asset_id text NOT NULL REFERENCES ${s}.assets (id), document jsonb NOT NULL);
+        CREATE INDEX offers_asset_id ON ${s}.offers (asset_id);
+        ${stateful(s, 'negotiations')}
+        CREATE TABLE ${s}.agreements (id text COLLATE "C" PRIMARY KEY, asset_id text NOT NULL, document jsonb NOT NULL);
+        CREATE INDEX agreements_asset_id ON ${s}.agreements (asset_id);
+        ${stateful(s, 'transfers')}
+        CREATE TABLE ${s}.approvals (id text COLLATE "C" PRIMARY KEY, kind text NOT NULL, document jsonb NOT NULL);
+        CREATE INDEX approvals_kind ON ${s}.approvals (kind);`,
+    },
+  ];
+}
+
+export function migrationStatements(s: string): { lock: string; createSchema: string; createTable: string; applied: string; record: string } {
+  return {
+    /** Held until the transaction ends: two processes opening the same schema migrate one after the other. */
+    lock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
+    createSchema: `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    createTable: `CREATE TABLE IF NOT EXISTS ${s}.${MIGRATIONS_TABLE} (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    applied: `SELECT version FROM ${s}.${MIGRATIONS_TABLE} ORDER BY version`,
+    record: `INSERT INTO ${s}.${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`,
+  };
+}

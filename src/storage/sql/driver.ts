@@ -1,0 +1,33 @@
+/**
+ * What the shared store code needs from a database: run a statement, get rows or a change count.
+ * One adapter per driver (better-sqlite3, pg); everything above this line is the same for both.
+ */
+
+/** A bound parameter. Arrays are for dialects that bind a list as one value (PostgreSQL `= ANY($n)`). */
+export type SqlValue = string | number | null | readonly string[];
+export type SqlRow = Record<string, unknown>;
+
+export interface SqlDriver {
+  /** Runs a query (or a write with RETURNING) and returns its rows. */
+  all(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]>;
+  /** Runs a write and returns how many rows it changed. */
+  run(sql: string, params: readonly SqlValue[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A constraint the database refused, in driver-neutral terms; the stores turn it into a domain error. */
+export class ConstraintViolation extends Error {
+  readonly kind: 'unique' | 'foreign_key';
+
+  constructor(kind: 'unique' | 'foreign_key', cause: unknown) {
+    super(`database refused the write: ${kind} constraint`, { cause });
+    this.name = 'ConstraintViolation';
+    this.kind = kind;
+  }
+}
+
+/** The driver's error as a ConstraintViolation when its code is one of `codes`, else unchanged. */
+export function asViolation(error: unknown, codes: Readonly<Record<string, ConstraintViolation['kind']>>): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && Object.hasOwn(codes, code) ? new ConstraintViolation(codes[code]!, error) : error;
+}

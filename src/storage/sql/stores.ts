@@ -1,0 +1,50 @@
+/** The six control-plane stores over one driver and one dialect: all that SQLite and PostgreSQL share. */
+import { ConflictError, NotFoundError } from '../../core/errors.ts';
+import type { ControlPlaneStores } from '../ports.ts';
+import { DocumentTable } from './document-table.ts';
+import type { SqlDriver } from './driver.ts';
+import { page } from './paging.ts';
+import { SqlStatefulStore } from './stateful-store.ts';
+import type { BaseStatements } from './statements.ts';
+import { tables, type TableSpec } from './tables.ts';
+
+export function sqlStores(driver: SqlDriver, sql: BaseStatements): ControlPlaneStores {
+  const table = <T extends { id: string }>(spec: TableSpec<T>): DocumentTable<T> => new DocumentTable(driver, sql, spec);
+  const assets = table(tables.assets);
+  const offers = table(tables.offers);
+  const agreements = table(tables.agreements);
+  const approvals = table(tables.approvals);
+
+  return {
+    assets: {
+      put: async (asset) => assets.upsert(asset),
+      get: async (id) => assets.get(id),
+      list: async (request) => assets.page(page(request)),
+      delete: async (id) => assets.delete(id, { foreign_key: () => new ConflictError(`asset ${id} still has offers; delete them first`) }),
+    },
+    offers: {
+      put: async (offer) => offers.upsert(offer, { foreign_key: () => new NotFoundError(`asset ${offer.assetId} of offer ${offer.id} not found`) }),
+      get: async (id) => offers.get(id),
+      list: async (request) => offers.page(page(request)),
+      listByAsset: async (assetId) => offers.all({ column: 'asset_id', value: assetId }),
+      delete: async (id) => offers.delete(id),
+    },
+    negotiations: new SqlStatefulStore(table(tables.negotiations)),
+    agreements: {
+      create: async (agreement) => agreements.insert(agreement),
+      save: async (agreement) => {
+        if (!(await agreements.replace(agreement))) throw new NotFoundError(`agreement ${agreement.id} not found`);
+      },
+      get: async (id) => agreements.get(id),
+      list: async (request) => agreements.page(page(request)),
+    },
+    transfers: new SqlStatefulStore(table(tables.transfers)),
+    approvals: {
+      put: async (approval) => approvals.upsert(approval),
+      get: async (id) => approvals.get(id),
+      list: async (kind) => approvals.all(kind === undefined ? undefined : { column: 'kind', value: kind }),
+      delete: async (id) => approvals.delete(id),
+    },
+    close: () => driver.close(),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Transfer access tokens (the endpoint data reference of an HTTP-PULL transfer): issued by the provider
+ * for one transfer, bound to the consumer's certificate (cnf.x5t#S256), at most 15 minutes, and verified
+ * by the provider's gateway with the provider's own key.
+ */
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { epochSeconds, type Clock } from '../core/clock.ts';
+import { TokenRejectedError } from '../core/errors.ts';
+import type { LocalIdentity, PeerIdentity } from './identity.ts';
+
+export const MAX_ACCESS_TOKEN_SECONDS = 900;
+const ALG = (key: KeyObject) => (key.asymmetricKeyType === 'ec' ? 'ES256' : 'PS256');
+
+export interface AccessGrant {
+  consumerId: string;
+  consumerThumbprint: string;
+  transferId: string;
+  agreementId: string;
+}
+
+export interface AccessClaims extends AccessGrant {
+  exp: number;
+  jti: string;
+}
+
+export async function issueAccessToken(provider: LocalIdentity, clock: Clock, grant: AccessGrant, ttlSeconds = MAX_ACCESS_TOKEN_SECONDS): Promise<{ token: string; expiresAt: string }> {
+  const now = epochSeconds(clock);
+  const exp = now + Math.min(ttlSeconds, MAX_ACCESS_TOKEN_SECONDS);
+  const token = await new SignJWT({ transfer_id: grant.transferId, agreement_id: grant.agreementId, cnf: { 'x5t#S256': grant.consumerThumbprint } })
+    .setProtectedHeader({ alg: ALG(provider.key), typ: 'kouan-access+jwt' })
+    .setIssuer(provider.participantId)
+    .setAudience(provider.participantId)
+    .setSubject(grant.consumerId)
+    .setIssuedAt(now)
+    .setExpirationTime(exp)
+    .setJti(randomUUID())
+    .sign(provider.key);
+  return { token, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** Verifies an access token presented by `peer` on a mutual-TLS connection to the provider's gateway. */
+export async function verifyAccessToken(token: string | undefined, peer: PeerIdentity, provider: { participantId: string; publicKey: KeyObject }, clock: Clock, skewSeconds = 5): Promise<AccessClaims> {
+  if (!token) throw new TokenRejectedError('TOKEN_MISSING');
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, provider.publicKey, { algorithms: ['PS256', 'ES256'], typ: 'kouan-access+jwt', issuer: provider.participantId, audience: provider.participantId, currentDate: clock.now(), clockTolerance: skewSeconds, requiredClaims: ['sub', 'exp', 'iat', 'jti'] }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new TokenRejectedError('TOKEN_EXPIRED');
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw new TokenRejectedError('TOKEN_SIGNATURE_INVALID');
+    if (error instanceof joseErrors.JOSEAlgNotAllowed) throw new TokenRejectedError('TOKEN_ALG_NOT_ALLOWED');
+    if (error instanceof joseErrors.JWTClaimValidationFailed) throw new TokenRejectedError(error.claim === 'aud' ? 'TOKEN_AUDIENCE_MISMATCH' : error.claim === 'iss' ? 'TOKEN_ISSUER_MISMATCH' : 'TOKEN_CLAIM_MISSING', error.message);
+    throw new TokenRejectedError('TOKEN_MALFORMED');
+  }
+  const claims = payload as Record<string, unknown>;
+  if ((claims.exp as number) - (claims.iat as number) > MAX_ACCESS_TOKEN_SECONDS) throw new TokenRejectedError('TOKEN_LIFETIME_TOO_LONG');
+  if ((claims.cnf as Record<string, unknown> | undefined)?.['x5t#S256'] !== peer.certThumbprint) throw new TokenRejectedError('TOKEN_BINDING_MISMATCH');
+  if (claims.sub !== peer.participantId) throw new TokenRejectedError('TOKEN_ISSUER_MISMATCH', 'the token was issued to another participant');
+  if (typeof claims.transfer_id !== 'string' || typeof claims.agreement_id !== 'string') throw new TokenRejectedError('TOKEN_CLAIM_MISSING');
+  return { consumerId: peer.participantId, consumerThumbprint: peer.certThumbprint, transferId: claims.transfer_id, agreementId: claims.agreement_id, exp: claims.exp as number, jti: String(claims.jti) };
+}

@@ -1,0 +1,119 @@
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContractAgreement, ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
+import { verifyDetached } from '../../src/trust/jws.ts';
+import { TestPki } from '../support/pki.ts';
+import { startTestConnector, type TestConnector } from '../support/connectors.ts';
+
+const trialAsset = {
+  id: 'trial-2026-07',
+  title: 'Phase II trial, de-identified visit records',
+  classification: {
+    grade: 'general',
+    domain: 'pharmaceutical',
+    categories: ['clinical_trial'],
+    pi: { subjects: 1200, sensitiveSubjects: 0, sensitiveKinds: [], fields: ['patient_name', 'patient_id'], subjectIdField: 'patient_id' },
+    hgr: { present: false, sequencingSubjects: 0 },
+    exportControlled: false,
+    scenario: null,
+  },
+  backend: { url: 'http://127.0.0.1:1/trial.ndjson', format: 'ndjson' },
+};
+
+const trialOffer = {
+  id: 'offer-trial-research',
+  assetId: 'trial-2026-07',
+  policy: {
+    permissions: [{
+      action: 'use',
+      constraints: [
+        { leftOperand: 'purpose', operator: 'eq', rightOperand: 'clinical-research' },
+        { leftOperand: 'destinationCountry', operator: 'isAnyOf', rightOperand: ['DE', 'FR'] },
+      ],
+      duties: [{ action: 'drop_fields', fields: ['patient_name'] }, { action: 'pseudonymise_fields', fields: ['patient_id'] }],
+    }],
+  },
+};
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('contract negotiation between two connectors over mutual TLS', () => {
+  let pki: TestPki;
+  let hospital: TestConnector;
+  let pharma: TestConnector;
+
+  beforeAll(async () => {
+    pki = await TestPki.create();
+    hospital = await startTestConnector(pki, 'bj-hospital', 'CN', { exporter: { ciio: false, ftz: 'CN-BJ-FTZ' } });
+    pharma = await startTestConnector(pki, 'pharma-de', 'DE');
+    expect((await hospital.api('POST', '/assets', trialAsset)).status).toBe(201);
+    expect((await hospital.api('POST', '/offers', trialOffer)).status).toBe(201);
+    expect((await hospital.api('POST', '/approvals', { id: 'pipia-1', kind: 'pipia', entry: { ref: 'PIPIA-2026-017', recipient: 'pharma-de', date: '2026-10-01' } })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await Promise.all([hospital?.stop(), pharma?.stop()]);
+    pki.cleanup();
+  });
+
+  const negotiate = async (purpose: string) => {
+    const started = await pharma.api<ContractNegotiation>('POST', '/negotiations', {
+      providerId: 'bj-hospital', address: hospital.dspUrl, datasetId: trialAsset.id, offerId: trialOffer.id, purpose, acceptedObligations: ['drop_fields', 'pseudonymise_fields'],
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    return until(async () => (await pharma.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(started.body.id)}`)).body, (n) => n.state === 'FINALIZED' || n.state === 'TERMINATED');
+  };
+
+  it("reads the provider's catalog over the protocol", async () => {
+    const catalog = await pharma.api<{ '@type': string; participantId: string; dataset: Array<{ '@id': string; hasPolicy: Array<{ '@id': string }> }> }>('POST', '/catalog/query', { providerId: 'bj-hospital', address: hospital.dspUrl });
+    expect(catalog.status).toBe(200);
+    expect(catalog.body).toMatchObject({ '@type': 'Catalog', participantId: 'bj-hospital' });
+    expect(catalog.body.dataset.map((d) => d['@id'])).toEqual([trialAsset.id]);
+    expect(catalog.body.dataset[0]!.hasPolicy.map((o) => o['@id'])).toEqual([trialOffer.id]);
+  });
+
+  it('negotiates an agreement that both parties hold, signed by both, and starts a transfer', async () => {
+    const negotiation = await negotiate('clinical-research');
+    expect(negotiation.state, JSON.stringify(negotiation.reasons)).toBe('FINALIZED');
+    const id = negotiation.agreementId!;
+    const mine = (await pharma.api<ContractAgreement>('GET', `/agreements/${encodeURIComponent(id)}`)).body;
+    const theirs = await until(async () => (await hospital.api<ContractAgreement>('GET', `/agreements/${encodeURIComponent(id)}`)).body, (a) => Boolean(a?.signatures?.consumer));
+    expect(theirs.document).toEqual(mine.document);
+    expect(theirs).toMatchObject({ providerId: 'bj-hospital', consumerId: 'pharma-de', consumerCountry: 'DE', exportPath: 'exempt' });
+    const hospitalKey = createPublicKey(readFileSync(hospital.config.tls.cert));
+    const pharmaKey = createPublicKey(readFileSync(pharma.config.tls.cert));
+    for (const agreement of [mine, theirs]) {
+      await expect(verifyDetached(agreement.document, agreement.signatures.provider!, hospitalKey)).resolves.toBeTruthy();
+      await expect(verifyDetached(agreement.document, agreement.signatures.consumer!, pharmaKey)).resolves.toBeTruthy();
+    }
+    const providerSide = (await hospital.api<ContractNegotiation[]>('GET', '/negotiations')).body.find((n) => n.agreementId === id)!;
+    expect(providerSide).toMatchObject({ role: 'provider', state: 'FINALIZED', counterparty: { participantId: 'pharma-de', country: 'DE' } });
+
+    const transfer = await pharma.api<TransferProcess>('POST', '/transfers', { agreementId: id });
+    expect(transfer.status, JSON.stringify(transfer.body)).toBe(201);
+    const started = await until(async () => (await pharma.api<TransferProcess>('GET', `/transfers/${encodeURIComponent(transfer.body.id)}`)).body, (t) => t.state === 'STARTED' || t.state === 'TERMINATED');
+    expect(started.state, JSON.stringify(started.reasons)).toBe('STARTED');
+    const properties = (started.dataAddress as { endpointProperties: Array<{ name: string; value: string }> }).endpointProperties;
+    expect(properties.find((p) => p.name === 'authorization')?.value).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
+  it('a negotiation the policy refuses ends TERMINATED on both sides with the reason codes', async () => {
+    const negotiation = await negotiate('marketing');
+    expect(negotiation.state).toBe('TERMINATED');
+    expect(negotiation.reasons.map((r) => r.code)).toContain('CONTRACT_PURPOSE_NOT_ALLOWED');
+    const providerSide = await until(
+      async () => (await hospital.api<ContractNegotiation[]>('GET', '/negotiations')).body.find((n) => n.consumerPid === negotiation.consumerPid)!,
+      (n) => n.state === 'TERMINATED',
+    );
+    expect(providerSide.state).toBe('TERMINATED');
+    expect(providerSide.reasons.map((r) => r.code)).toContain('CONTRACT_PURPOSE_NOT_ALLOWED');
+  });
+});

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.ts';
+import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
+import { describeStoreContracts, type NewDatabase } from './contract/index.ts';
+import { at, negotiation } from './contract/fixtures.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'kouan-sqlite-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let databases = 0;
+/** A file in a directory that does not exist yet: opening must create it. */
+const newFile = (): string => join(root, `state-${(databases += 1)}`, 'control-plane.db');
+
+/** Each database is a new file; each open is a separate connection to it. */
+const newDatabase: NewDatabase = async () => {
+  const file = newFile();
+  return async () => openSqliteStores(file);
+};
+
+function inspect<T>(file: string, sql: string): T[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite stores', () => {
+  describeStoreContracts(newDatabase);
+
+  it('creates its directory, writes ahead to a log and records each migration once', async () => {
+    const file = newFile();
+    await openSqliteStores(file).close();
+    await openSqliteStores(file).close();
+    expect(inspect<{ journal_mode: string }>(file, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(inspect<{ version: number }>(file, 'SELECT version FROM kouan_control_plane_migrations')).toEqual([{ version: 1 }]);
+  });
+
+  it('refuses a file written by a newer Kouan', async () => {
+    const file = newFile();
+    await openSqliteStores(file).close();
+    const db = new Database(file);
+    db.prepare("INSERT INTO kouan_control_plane_migrations (version, name) VALUES (99, 'from the future')").run();
+    db.close();
+    expect(() => openSqliteStores(file)).toThrow(ConfigError);
+  });
+
+  it('never hands the same entity to two processes leasing from one file at once', async () => {
+    const file = newFile();
+    const stores = openSqliteStores(file);
+    const count = 200;
+    for (let i = 0; i < count; i += 1) await stores.negotiations.create(negotiation(`n${String(i).padStart(3, '0')}`, { stateTimestamp: at(i % 13) }));
+    await stores.close();
+    const worker = join(import.meta.dirname, 'lease-worker.ts');
+    const lease = async (holder: string): Promise<string[]> => {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', worker, file, holder, at(600)]);
+      return JSON.parse(stdout) as string[];
+    };
+    const [a, b] = await Promise.all([lease('process-a'), lease('process-b')]);
+    const all = [...a, ...b];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toHaveLength(count);
+  });
+});

@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { parseConfig } from '../../src/core/config.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { ConnectorConfigSchema, type ConnectorConfig } from '../../src/main/connector-config.ts';
+import { startConnector, type RunningConnector } from '../../src/main/connector.ts';
+import type { TestPki } from './pki.ts';
+
+export interface TestConnector extends RunningConnector {
+  config: ConnectorConfig;
+  api<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: T }>;
+}
+
+/** A real connector on loopback: its own certificate from the test CA, SQLite in a temporary folder. */
+export async function startTestConnector(pki: TestPki, participantId: string, country: string, overrides: Record<string, unknown> = {}): Promise<TestConnector> {
+  const credentials = pki.issue(participantId, country);
+  const config = parseConfig(ConnectorConfigSchema, {
+    stateDir: mkdtempSync(join(tmpdir(), `kouan-${participantId}-`)),
+    dsp: { listen: { host: '127.0.0.1', port: 0 } },
+    management: { listen: { host: '127.0.0.1', port: 0 }, apiKey: `test-key-${participantId}-0123456789` },
+    manager: { intervalMs: 20, leaseMs: 1000, maxAttempts: 5 },
+    tls: { ...pki.paths({ cert: credentials.cert, key: credentials.key }), crlPollMs: 100 },
+    log: { level: process.env.KOUAN_TEST_LOG ?? 'silent' },
+    ...overrides,
+  });
+  const connector = await startConnector(config, { logger: createLogger({ level: config.log.level, name: participantId }) });
+  return {
+    ...connector,
+    config,
+    async api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
+      const r = await request(`${connector.managementUrl}${path}`, {
+        method,
+        headers: { 'x-api-key': connector.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const text = await r.body.text();
+      return { status: r.statusCode, body: (text ? JSON.parse(text) : null) as T };
+    },
+  };
+}
