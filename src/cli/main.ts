@@ -2,8 +2,9 @@ import { KouanError } from '../core/errors.ts';
 import { EXIT, commandHelp, groupHelp, parseCommand, type Group, type Io } from './command.ts';
 import { pki } from './pki.ts';
 import { policy } from './policy.ts';
+import { connector } from './connector.ts';
 
-const groups: Group[] = [pki, policy];
+const groups: Group[] = [pki, policy, connector];
 
 const usage = (): string =>
   ['Usage: kouan <group> <command> [options]', '', 'Kouan: trusted data space connector and policy gateway.', '', 'Groups:', ...groups.map((g) => `  ${g.name.padEnd(12)} ${g.summary}`), '', "Run 'kouan <group> --help' for its commands."].join('\n');

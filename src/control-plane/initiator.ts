@@ -21,6 +21,16 @@ export interface StartNegotiation {
   acceptedObligations?: string[];
 }
 
+/** A counterparty that cannot be reached is a 502 with a reason, not an internal error. */
+async function reach<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof KouanError) throw error;
+    throw new KouanError('DSP_COUNTERPARTY_UNREACHABLE', `${what}: ${(error as Error).message}`);
+  }
+}
+
 export class Initiator {
   readonly #deps: ControlPlaneDeps;
   constructor(deps: ControlPlaneDeps) {
@@ -29,14 +39,14 @@ export class Initiator {
 
   /** A remote connector's catalog, fetched over the protocol. */
   async remoteCatalog(providerId: string, address: string): Promise<unknown> {
-    const r = await this.#deps.dispatcher.send({ participantId: providerId, address, country: null }, 'catalog/request', message('CatalogRequestMessage', { filter: [] }));
+    const r = await reach(`catalog of ${providerId}`, () => this.#deps.dispatcher.send({ participantId: providerId, address, country: null }, 'catalog/request', message('CatalogRequestMessage', { filter: [] })));
     if (r.status !== 200) throw new KouanError('DSP_COUNTERPARTY_REFUSED', `catalog request answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
     return r.body;
   }
 
   async startNegotiation(start: StartNegotiation): Promise<ContractNegotiation> {
     const counterparty: Counterparty = { participantId: start.providerId, address: start.address, country: null };
-    const r = await this.#deps.dispatcher.get(counterparty, `catalog/datasets/${encodeURIComponent(start.datasetId)}`);
+    const r = await reach(`dataset ${start.datasetId} of ${start.providerId}`, () => this.#deps.dispatcher.get(counterparty, `catalog/datasets/${encodeURIComponent(start.datasetId)}`));
     if (r.status !== 200) throw new KouanError('DSP_COUNTERPARTY_REFUSED', `the provider does not show dataset ${start.datasetId} (HTTP ${r.status})`);
     const offers = ((r.body as Record<string, unknown>).hasPolicy ?? []) as Array<Record<string, unknown>>;
     const offer = (Array.isArray(offers) ? offers : [offers]).find((o) => o['@id'] === start.offerId);

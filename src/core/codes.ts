@@ -56,6 +56,7 @@ export const codes = {
   DSP_SIGNATURE_MISSING: { status: 400, summary: 'The agreement must carry the sender\'s signature (kouan:signature).' },
   DSP_INVALID_STATE: { status: 409, summary: 'The message is not allowed in the process\'s current state.' },
   DSP_UNSUPPORTED_FORMAT: { status: 400, summary: 'The transfer format is not offered for this dataset.' },
+  DSP_COUNTERPARTY_UNREACHABLE: { status: 502, summary: 'The counterparty\'s protocol endpoint could not be reached.' },
   DSP_DELIVERY_FAILED: { status: 502, summary: 'The counterparty could not be reached after every retry.' },
   DSP_COUNTERPARTY_REFUSED: { status: 502, summary: 'The counterparty answered the protocol message with an error.' },
 
