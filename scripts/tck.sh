@@ -12,6 +12,9 @@
 #   TCK_KIT    rc6 (default: the kit modules 1.0.0-RC6 from Maven Central, launched by scripts/tck/KouanTckSuite.java)
 #              or 1.0.1 (org.eclipse.dataspacetck.dsp:dsp-tck:1.0.1 and its DspTckSuite; not served here yet)
 #   TCK_ONLY   regex over test ids (CAT_01_02, CN_C_02_01, TP_03_04, ...): run only those (rc6 launcher only)
+#   TCK_JAVA_OPTS  extra JVM options, e.g. "-Djavax.net.ssl.trustStore=certs/tck-trust.p12 -Djavax.net.ssl.trustStorePassword=..."
+#              so the kit trusts an https connector (server-authenticated TLS only: the kit never presents a client
+#              certificate, and its own callback server is plain HTTP)
 #   TCK_LOG    log file path
 #   TCK_REFRESH=1  fetch the classpath again even if .tools/tck/lib is present
 # See docs/tck.md.
@@ -57,10 +60,11 @@ if [ "${TCK_REFRESH:-0}" = "1" ] || [ ! -f "$stamp" ]; then
   mv "$fetch" "$lib"
 fi
 
+read -r -a java_opts <<< "${TCK_JAVA_OPTS:-}"
 if [ "$kit" = "1.0.1" ]; then
-  run=(java -Dslf4j.internal.verbosity=ERROR -cp "$lib/*" org.eclipse.dataspacetck.dsp.suite.DspTckSuite -config "$config")
+  run=(java "${java_opts[@]}" -Dslf4j.internal.verbosity=ERROR -cp "$lib/*" org.eclipse.dataspacetck.dsp.suite.DspTckSuite -config "$config")
 else
-  run=(java -Dslf4j.internal.verbosity=ERROR -Dkouan.tck.only="${TCK_ONLY:-}" -cp "$lib/*" "$root/scripts/tck/KouanTckSuite.java" -config "$config")
+  run=(java "${java_opts[@]}" -Dslf4j.internal.verbosity=ERROR -Dkouan.tck.only="${TCK_ONLY:-}" -cp "$lib/*" "$root/scripts/tck/KouanTckSuite.java" -config "$config")
 fi
 
 log="${TCK_LOG:-$tck_dir/logs/tck-$(date -u +%Y%m%dT%H%M%SZ).log}"
