@@ -6,7 +6,8 @@ const boundaries = [
   { from: 'src/core/**', forbid: ['**/trust/**', '**/policy/**', '**/control-plane/**', '**/data-plane/**', '**/registry/**', '**/storage/**', '**/http/**', '**/cli/**', '**/main/**'] },
   { from: 'src/trust/**', forbid: ['**/policy/**', '**/control-plane/**', '**/data-plane/**', '**/registry/**', '**/storage/**', '**/cli/**', '**/main/**'] },
   { from: 'src/policy/**', forbid: ['**/trust/**', '**/control-plane/**', '**/data-plane/**', '**/registry/**', '**/storage/**', '**/cli/**', '**/main/**'] },
-  { from: 'src/data-plane/**', forbid: ['**/registry/**', '**/control-plane/**', '**/cli/**', '**/main/**'] },
+  // The data plane reads the control plane's entity types (model.ts) and nothing else of it.
+  { from: 'src/data-plane/**', forbid: ['**/registry/**', '**/control-plane/!(model.ts)', '**/control-plane/*/**', '**/cli/**', '**/main/**'] },
   { from: 'src/control-plane/**', forbid: ['**/registry/**', '**/data-plane/**', '**/cli/**', '**/main/**'] },
   { from: 'src/registry/**', forbid: ['**/control-plane/**', '**/data-plane/**', '**/cli/**', '**/main/**'] },
 ];

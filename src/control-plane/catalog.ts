@@ -6,6 +6,8 @@ import { KouanError } from '../core/errors.ts';
 
 export const DATA_SERVICE_ID = 'urn:kouan:data-service';
 export const PULL_FORMAT = 'HttpData-PULL';
+/** What a transfer request may call the pull format: Kouan's name (EDC's too) and the DSP conformance kit's. */
+export const PULL_FORMATS: readonly string[] = [PULL_FORMAT, 'HTTP-PULL'];
 
 export function datasetJson(asset: Asset, offers: Offer[]): Record<string, unknown> {
   return {

@@ -6,6 +6,7 @@ import type { ControlPlaneStores } from '../storage/ports.ts';
 import type { LocalIdentity, PeerIdentity } from '../trust/identity.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { Cumulative } from './model.ts';
+import type { ProtocolScript } from './plan.ts';
 import type { ExporterProfile } from './policy-inputs.ts';
 
 /** Everything the control plane's services need, wired once in src/main. */
@@ -24,6 +25,8 @@ export interface ControlPlaneDeps {
   requireSignatures: boolean;
   /** Our own DSP base URL, given to counterparties as callbackAddress. */
   callbackAddress: string;
+  /** What this connector does on its own after each protocol event: null follows production's rules (plan.ts); the conformance profile sets the kit's scripts. */
+  script: ProtocolScript | null;
 }
 
 /** A caller as the protocol routes see it: attested identity and the public key of its certificate. */

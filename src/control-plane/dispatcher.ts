@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { KouanError } from '../core/errors.ts';
 import type { PeerClient } from '../trust/client.ts';
 import type { DspMessage } from './dsp/jsonld.ts';
 import type { Counterparty } from './model.ts';
@@ -6,6 +7,13 @@ import type { Counterparty } from './model.ts';
 export interface DispatchResult {
   status: number;
   body: unknown;
+}
+
+/** The counterparty's answer when it is a 2xx; otherwise DSP_COUNTERPARTY_REFUSED with its status and body, for the manager to retry. */
+export function accepted(r: DispatchResult, what: string): DispatchResult {
+  if (r.status >= 200 && r.status < 300) return r;
+  const detail = typeof r.body === 'object' && r.body ? JSON.stringify(r.body).slice(0, 500) : String(r.body).slice(0, 200);
+  throw new KouanError('DSP_COUNTERPARTY_REFUSED', `${what}: HTTP ${r.status} ${detail}`);
 }
 
 /** Sends DSP messages to a counterparty's protocol endpoint. */

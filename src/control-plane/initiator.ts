@@ -7,7 +7,7 @@ import { KouanError, NotFoundError } from '../core/errors.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { message } from './dsp/jsonld.ts';
 import { fromDsp } from './dsp/odrl.ts';
-import type { ContractNegotiation, Counterparty, TransferProcess, TransferState } from './model.ts';
+import type { ContractNegotiation, Counterparty, Offer, TransferProcess, TransferState } from './model.ts';
 import { transferTransitions, transition } from './states.ts';
 import { PULL_FORMAT } from './catalog.ts';
 
@@ -51,6 +51,13 @@ export class Initiator {
     const offers = ((r.body as Record<string, unknown>).hasPolicy ?? []) as Array<Record<string, unknown>>;
     const offer = (Array.isArray(offers) ? offers : [offers]).find((o) => o['@id'] === start.offerId);
     if (!offer) throw new NotFoundError(`dataset ${start.datasetId} has no offer ${start.offerId}`);
+    const negotiation = await this.negotiate(counterparty, { id: start.offerId, assetId: start.datasetId, policy: fromDsp(offer) }, { purpose: start.purpose ?? null, acceptedObligations: start.acceptedObligations ?? [] });
+    this.#deps.log.info({ negotiation: negotiation.id, provider: start.providerId, offer: start.offerId }, 'negotiation started');
+    return negotiation;
+  }
+
+  /** Requests `offer` from the counterparty as it stands (the manager sends the request). */
+  async negotiate(counterparty: Counterparty, offer: Omit<Offer, 'createdAt'>, terms: ContractNegotiation['terms']): Promise<ContractNegotiation> {
     const now = this.#deps.clock.now().toISOString();
     const id = `urn:uuid:${randomUUID()}`;
     const negotiation: ContractNegotiation = {
@@ -62,8 +69,8 @@ export class Initiator {
       state: 'REQUESTING',
       stateCount: 0,
       stateTimestamp: now,
-      offer: { id: start.offerId, assetId: start.datasetId, policy: fromDsp(offer), createdAt: now },
-      terms: { purpose: start.purpose ?? null, acceptedObligations: start.acceptedObligations ?? [] },
+      offer: { ...offer, createdAt: now },
+      terms,
       agreementId: null,
       reasons: [],
       callbackAddress: null,
@@ -71,7 +78,6 @@ export class Initiator {
       updatedAt: now,
     };
     await this.#deps.stores.negotiations.create(negotiation);
-    this.#deps.log.info({ negotiation: id, provider: start.providerId, offer: start.offerId }, 'negotiation started');
     return negotiation;
   }
 
@@ -80,6 +86,11 @@ export class Initiator {
     if (!agreement || agreement.consumerId !== this.#deps.self.participantId) throw new NotFoundError(`no agreement ${agreementId} where this participant is the consumer`);
     const negotiation = await this.#deps.stores.negotiations.get(agreement.negotiationId);
     if (!negotiation || negotiation.state !== 'FINALIZED') throw new KouanError('DSP_INVALID_STATE', 'the agreement is not finalized yet');
+    return this.transfer(agreementId, negotiation.counterparty, PULL_FORMAT);
+  }
+
+  /** Requests a transfer under a concluded agreement of ours from the counterparty (the manager sends the request). */
+  async transfer(agreementId: string, counterparty: Counterparty, format: string): Promise<TransferProcess> {
     const now = this.#deps.clock.now().toISOString();
     const id = `urn:uuid:${randomUUID()}`;
     const transfer: TransferProcess = {
@@ -87,9 +98,9 @@ export class Initiator {
       role: 'consumer',
       consumerPid: id,
       providerPid: null,
-      counterparty: negotiation.counterparty,
+      counterparty,
       agreementId,
-      format: PULL_FORMAT,
+      format,
       state: 'REQUESTING',
       stateCount: 0,
       stateTimestamp: now,

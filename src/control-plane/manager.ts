@@ -19,6 +19,8 @@ export interface ManagedEntity<S extends string> {
   stateCount: number;
   stateTimestamp: string;
   updatedAt: string;
+  /** Not processed before this time (a scripted pause). */
+  notBefore?: string;
 }
 
 /** Does the work of one state; saves the entity (passing `holder` to release the lease). */
@@ -105,7 +107,7 @@ export class StateMachineManager<S extends string, T extends ManagedEntity<S>> {
           await this.#release(entity);
           continue;
         }
-        const due = Date.parse(entity.stateTimestamp) + (entity.stateCount === 0 ? 0 : this.#backoff(entity.stateCount));
+        const due = Math.max(Date.parse(entity.stateTimestamp) + (entity.stateCount === 0 ? 0 : this.#backoff(entity.stateCount)), entity.notBefore ? Date.parse(entity.notBefore) : 0);
         if (due > now.getTime()) {
           await this.#release(entity);
           continue;

@@ -78,6 +78,15 @@ export type NegotiationState =
   | 'TERMINATING'
   | 'TERMINATED';
 
+/**
+ * What a connector does on its own after a protocol event: each step starts one -ING state. Production decides
+ * them from fixed rules (control-plane/plan.ts); the conformance profile follows the kit's per-id scripts.
+ */
+export type NegotiationEvent = 'requested' | 'counterRequested' | 'offered' | 'accepted' | 'agreed' | 'verified';
+export type NegotiationStep = 'offer' | 'agree' | 'finalize' | 'accept' | 'counterRequest' | 'verify' | 'terminate';
+export type TransferEvent = 'requested' | 'started';
+export type TransferStep = 'start' | 'suspend' | 'complete' | 'terminate';
+
 export interface Counterparty {
   participantId: string;
   /** The counterparty's DSP base URL (https://host:port/dsp/2025-1). */
@@ -107,6 +116,10 @@ export interface ContractNegotiation {
   reasons: Reason[];
   /** Where the counterparty wants callbacks (consumer role of the peer). */
   callbackAddress: string | null;
+  /** Steps still to take on our own after the current -ING one (only scripts plan more than one step). */
+  plan?: NegotiationStep[];
+  /** The current -ING step is not taken before this time (a script's pause; production never waits). */
+  notBefore?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -162,6 +175,10 @@ export interface TransferProcess {
   dataAddress: Record<string, unknown> | null;
   callbackAddress: string | null;
   reasons: Reason[];
+  /** Steps still to take on our own after the current -ING one (only scripts plan more than one step). */
+  plan?: TransferStep[];
+  /** The current -ING step is not taken before this time (a script's pause; production never waits). */
+  notBefore?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -60,8 +60,25 @@ export const codes = {
   DSP_DELIVERY_FAILED: { status: 502, summary: 'The counterparty could not be reached after every retry.' },
   DSP_COUNTERPARTY_REFUSED: { status: 502, summary: 'The counterparty answered the protocol message with an error.' },
 
+  // data-plane gateway (policy refusals carry the policy's own GATEWAY_* / CONTRACT_* codes)
+  GATEWAY_UNKNOWN_TRANSFER: { status: 403, summary: 'No transfer of this provider matches the access token.' },
+  GATEWAY_BACKEND_FAILED: { status: 502, summary: 'The dataset backend did not answer with the data.' },
+
   // signed documents (JWS over canonical JSON)
   JWS_INVALID: { status: 400, summary: 'The detached JWS does not verify over the canonical document.' },
+
+  // data-port registry: operator API, participants and record intake
+  REGISTRY_OPERATOR_UNAUTHORIZED: { status: 401, summary: 'The operator API needs the operator\'s API key (x-api-key).' },
+  REGISTRY_CERTIFICATE_INVALID: { status: 400, summary: 'The certificate is unreadable, not issued by the data-space CA, or names another participant or country.' },
+  REGISTRY_PARTICIPANT_EXISTS: { status: 409, summary: 'A participant with that id is already registered.' },
+  REGISTRY_NOT_REGISTERED: { status: 403, summary: 'The connector\'s participant is not registered with this registry.' },
+  REGISTRY_CERTIFICATE_NOT_REGISTERED: { status: 403, summary: 'The connector presented a certificate other than the one registered for its participant.' },
+  REGISTRY_PARTICIPANT_SUSPENDED: { status: 403, summary: 'The participant is suspended; its records are refused.' },
+  REGISTRY_ENVELOPE_MISMATCH: { status: 400, summary: 'The body\'s id or kind differs from the record\'s own.' },
+  REGISTRY_RECORD_INVALID: { status: 400, summary: 'The record does not match the schema of its kind.' },
+  REGISTRY_NOT_YOUR_RECORD: { status: 403, summary: 'The record names another participant than the connector that sent it.' },
+  REGISTRY_SIGNATURE_INVALID: { status: 403, summary: 'The record\'s signature does not verify with the key of the certificate presented on this connection.' },
+  REGISTRY_RECORD_CONFLICT: { status: 409, summary: 'A different record with that id is already in the ledger.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type Code = keyof typeof codes;

@@ -50,7 +50,8 @@ export interface MutualTlsOptions {
 }
 
 const peerKeys = new WeakMap<TLSSocket, KeyObject>();
-const peerKey = (socket: TLSSocket): KeyObject => {
+/** The public key of the certificate the peer presented on this connection (read once per connection). */
+export const peerKey = (socket: TLSSocket): KeyObject => {
   let key = peerKeys.get(socket);
   if (!key) {
     key = socket.getPeerX509Certificate()!.publicKey;

@@ -36,8 +36,27 @@ export const ConnectorConfigSchema = Type.Object(
       { description: "The management API for the participant's own systems (loopback by default).", default: {}, additionalProperties: false },
     ),
     gateway: Type.Object(
-      { publicUrl: Url('Public base URL of the data-plane gateway given to consumers (default https://<dsp host>:<dsp port + 2>).') },
-      { description: 'The data-plane gateway.', default: {}, additionalProperties: false },
+      {
+        listen: ListenSection(8445),
+        publicUrl: Url('Public base URL of the data-plane gateway given to consumers (default https://<listen host>:<port>).'),
+      },
+      { description: 'The data-plane gateway (mutual TLS; every request checked against the gateway policy).', default: {}, additionalProperties: false },
+    ),
+    metrics: Type.Object(
+      {
+        enabled: Type.Boolean({ description: 'Serve Prometheus metrics at /metrics on their own port.', default: true }),
+        listen: ListenSection(9464),
+      },
+      { description: 'Prometheus metrics (plain HTTP, loopback by default).', default: {}, additionalProperties: false },
+    ),
+    registry: Type.Object(
+      {
+        participantId: Type.Union([Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }), Type.Null()], { description: "The registry's participant id (its certificate must name it).", default: null }),
+        url: Url('Base URL of the registry (https://host:port); null keeps records in the outbox until one is set.'),
+        deliveryIntervalMs: Type.Integer({ description: 'How often the outbox is sent when the registry is reachable, in milliseconds.', default: 500, minimum: 10 }),
+        backoffMaxMs: Type.Integer({ description: 'Longest wait between attempts while the registry is unreachable, in milliseconds.', default: 30000, minimum: 10 }),
+      },
+      { description: 'The data-port registry that receives filing, usage and denial records.', default: {}, additionalProperties: false },
     ),
     manager: Type.Object(
       {
@@ -54,7 +73,11 @@ export const ConnectorConfigSchema = Type.Object(
     conformance: Type.Object(
       {
         authorization: Type.String({ description: 'The Authorization header value the conformance kit sends.', default: 'Bearer kouan-tck-TCK_PARTICIPANT' }),
-        participantId: Type.String({ description: "The kit's participant id.", default: 'TCK_PARTICIPANT' }),
+        participantId: Type.String({
+          description: "The participant id the kit is known by. The kit calls itself TCK_PARTICIPANT, which is not a Kouan participant id (the policies' inputs require ^[a-z0-9][a-z0-9._-]{0,63}$).",
+          default: 'tck_participant',
+          pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
+        }),
         country: Type.String({ description: "The kit's country for policy decisions.", default: 'DE', pattern: '^[A-Z]{2}$' }),
         selfId: Type.String({ description: 'This connector\'s participant id in the conformance profile.', default: 'KOUAN_TCK' }),
       },

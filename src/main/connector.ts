@@ -10,6 +10,7 @@ import { createLogger } from '../core/logger.ts';
 import { buildDspApp, buildManagementApp } from '../control-plane/app.ts';
 import type { ControlPlaneDeps } from '../control-plane/deps.ts';
 import { MtlsDispatcher, PlainHttpDispatcher } from '../control-plane/dispatcher.ts';
+import { conformanceScript, setUpConformance } from '../control-plane/conformance/index.ts';
 import { DSP_PATH } from '../control-plane/dsp/jsonld.ts';
 import { Initiator } from '../control-plane/initiator.ts';
 import { StateMachineManager } from '../control-plane/manager.ts';
@@ -21,7 +22,9 @@ import { followTrust } from '../http/mtls.ts';
 import { PolicyEngine } from '../policy/engine.ts';
 import { openPostgresStores } from '../storage/postgres/index.ts';
 import { openSqliteStores } from '../storage/sqlite/index.ts';
-import type { ControlPlaneStores } from '../storage/ports.ts';
+import type { Stores } from '../storage/ports.ts';
+import { beijingYear } from '../data-plane/inputs.ts';
+import { startDataPlane, type RunningDataPlane } from './data-plane.ts';
 import { PeerClient } from '../trust/client.ts';
 import type { LocalIdentity } from '../trust/identity.ts';
 import { TokenIssuer } from '../trust/tokens.ts';
@@ -33,7 +36,10 @@ export interface RunningConnector {
   dspUrl: string;
   managementUrl: string;
   apiKey: string;
-  stores: ControlPlaneStores;
+  stores: Stores;
+  /** The gateway's public URL (production profile). */
+  gatewayUrl: string | null;
+  metricsUrl: string | null;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -76,10 +82,11 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     dispatcher: peers ? new MtlsDispatcher(peers) : new PlainHttpDispatcher(config.conformance.authorization),
     log,
     exporter: async () => ({ id: self.participantId, ciio: config.exporter.ciio, ftz: config.exporter.ftz }),
-    // The data plane counts subjects; until a flow has moved this year the exporter's totals are zero.
-    cumulative: async () => ({ subjects: 0, sensitiveSubjects: 0 }),
+    // Distinct persons this exporter has provided this calendar year, as the data plane counted them.
+    cumulative: () => stores.usage.cumulative(self.participantId, beijingYear(clock.now())),
     requireSignatures: !conformance,
     callbackAddress: '',
+    script: conformance ? conformanceScript() : null,
   };
 
   const managers: Array<StateMachineManager<string, never>> = [];
@@ -88,6 +95,8 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
   const initiator = new Initiator(deps);
   const apiKey = managementKey(config);
   const management = await buildManagementApp(deps, initiator, apiKey, nudge, log);
+  // Conformance profile only: the kit's seeded datasets and agreements, and its initiate hooks (docs/tck.md).
+  if (conformance) await setUpConformance(dsp, { deps, initiator, nudge, kit: config.conformance });
 
   await dsp.listen(config.dsp.listen);
   if (trust) followTrust(dsp.server as never, trust);
@@ -95,7 +104,22 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
   const dspPort = (dsp.server.address() as AddressInfo).port;
   const scheme = conformance ? 'http' : 'https';
   deps.callbackAddress = config.dsp.publicUrl ?? `${scheme}://${config.dsp.listen.host}:${dspPort}${DSP_PATH}`;
-  const gatewayUrl = config.gateway.publicUrl ?? `https://${config.dsp.listen.host}:${dspPort + 2}`;
+  let dataPlane: RunningDataPlane | null = null;
+  if (trust && peers) {
+    const { registry } = config;
+    dataPlane = await startDataPlane({
+      settings: {
+        stateDir: config.stateDir,
+        gateway: config.gateway.listen,
+        metrics: config.metrics.enabled ? config.metrics.listen : null,
+        registry: registry.participantId && registry.url ? { participantId: registry.participantId, url: registry.url } : null,
+        delivery: { intervalMs: registry.deliveryIntervalMs, backoffMaxMs: registry.backoffMaxMs },
+      },
+      trust, clock, log, policy: deps.policy, stores, peers,
+      exporter: async () => ({ id: self.participantId, ciio: config.exporter.ciio }),
+    });
+  }
+  const gatewayUrl = config.gateway.publicUrl ?? dataPlane?.gatewayUrl ?? `https://${config.gateway.listen.host}:${config.gateway.listen.port}`;
 
   const giveUp = <S extends string, T extends { id: string; state: S; updatedAt: string; stateCount: number; stateTimestamp: string; reasons: unknown[] }>(
     store: { save(e: T, v: string): Promise<void> },
@@ -124,8 +148,11 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     apiKey,
     stores,
     log,
+    gatewayUrl: dataPlane?.gatewayUrl ?? null,
+    metricsUrl: dataPlane?.metricsUrl ?? null,
     async stop() {
       await Promise.all(managers.map((m) => m.stop()));
+      await dataPlane?.stop();
       await Promise.all([dsp.close(), management.close()]);
       await peers?.close();
       trust?.close();

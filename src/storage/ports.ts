@@ -76,3 +76,74 @@ export interface ControlPlaneStores {
   approvals: ApprovalStore;
   close(): Promise<void>;
 }
+
+/** Usage under one agreement so far (the contract policy's `usage`). */
+export interface AgreementUsage {
+  requests: number;
+  records: number;
+  subjects: number;
+}
+
+/**
+ * What the data plane counts. Data subjects are kept only as keyed hashes (never raw ids): per exporter
+ * and calendar year (Beijing time) for the export thresholds, and per agreement for its own limits.
+ */
+export interface UsageStore {
+  /** Counts one more data-plane request under the agreement; returns the usage including it. */
+  countRequest(agreementId: string): Promise<AgreementUsage>;
+  /** Adds forwarded records to the agreement's count. */
+  addRecords(agreementId: string, records: number): Promise<void>;
+  /** Which of these subject hashes the exporter has already provided in that year (sensitive or not). */
+  knownSubjects(exporterId: string, year: number, hashes: string[]): Promise<{ known: Set<string>; knownSensitive: Set<string> }>;
+  /**
+   * Records subject hashes as provided by the exporter in that year (and under the agreement); a hash already
+   * recorded is not counted again, but a known non-sensitive subject becomes sensitive when `sensitive` is true.
+   * Returns how many were new to the exporter's year (all / sensitive); a known subject that became sensitive
+   * counts in `newSensitive` only. Exact however many writers share the database: summed over all calls, the
+   * returned counts equal `cumulative`.
+   */
+  addSubjects(exporterId: string, year: number, agreementId: string, hashes: string[], sensitive: boolean): Promise<{ newSubjects: number; newSensitive: number }>;
+  /** Distinct subjects the exporter provided in that year. */
+  cumulative(exporterId: string, year: number): Promise<{ subjects: number; sensitiveSubjects: number }>;
+  agreementUsage(agreementId: string): Promise<AgreementUsage>;
+}
+
+/** A signed record on its way to the registry (filing, usage or denial). */
+export interface OutboxRecord {
+  /** Idempotency key: the registry stores a record id once. */
+  id: string;
+  kind: 'filing' | 'usage' | 'denial';
+  /** The record as signed (canonical JSON is what the signature covers). */
+  record: Record<string, unknown>;
+  /** Detached JWS over the record's RFC 8785 form. */
+  signature: string;
+  createdAt: string;
+}
+
+/** Durable at-least-once delivery: nothing enqueued is lost, whatever happens to the registry or this process. */
+export interface Outbox {
+  /** Stores the record; enqueuing the same id twice keeps the first. */
+  enqueue(record: OutboxRecord): Promise<void>;
+  /** Up to `limit` undelivered records, oldest first, leased to `holder` for `leaseMs` (not handed to others meanwhile). */
+  leaseBatch(limit: number, holder: string, leaseMs: number, now: Date): Promise<OutboxRecord[]>;
+  /**
+   * Marks a record delivered, keeping the registry's receipt, and ends its lease. Idempotent: marking a delivered
+   * record again keeps the first receipt. NotFoundError for an id never enqueued.
+   */
+  markDelivered(id: string, receipt: Record<string, unknown>, now: Date): Promise<void>;
+  /** Gives up the lease after a failed attempt; counts the attempt (none once delivered). NotFoundError for an id never enqueued. */
+  markFailed(id: string, error: string, now: Date): Promise<void>;
+  /** Records not yet delivered. */
+  backlog(): Promise<number>;
+  /** The record as enqueued, with its delivery so far; `attempts` counts the failed ones. */
+  get(id: string): Promise<(OutboxRecord & { deliveredAt: string | null; receipt: Record<string, unknown> | null; attempts: number }) | null>;
+}
+
+/** Everything the data plane persists, beside the control plane's stores (same database). */
+export interface DataPlaneStores {
+  usage: UsageStore;
+  outbox: Outbox;
+}
+
+/** What `openSqliteStores` and `openPostgresStores` return: both planes' stores on one database; close() closes it once. */
+export type Stores = ControlPlaneStores & DataPlaneStores;

@@ -1,10 +1,8 @@
-import type { KeyObject } from 'node:crypto';
+import { constants, sign, verify, type KeyObject } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
-import { FlattenedSign, base64url, decodeProtectedHeader, flattenedVerify } from 'jose';
 import { SignatureError } from '../core/errors.ts';
 import type { LocalIdentity } from './identity.ts';
 
-const ALLOWED = ['PS256', 'RS256', 'ES256'];
 // The package is CommonJS (module.exports = fn); its typings declare an ES default export.
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
 
@@ -15,19 +13,54 @@ export function canonicalJson(document: unknown): string {
   return text;
 }
 
+type Algorithm = 'PS256' | 'RS256' | 'ES256';
+
+/**
+ * How each allowed algorithm maps onto node:crypto, and which keys it takes. The signatures are plain RFC 7518
+ * ones (PSS salt of the hash length, ECDSA as r‖s), computed synchronously: jose goes through WebCrypto, which
+ * costs several times the signature itself on every call.
+ */
+const ALGORITHMS: Record<Algorithm, { keyTypes: readonly string[]; options: (key: KeyObject) => Parameters<typeof verify>[2] }> = {
+  PS256: { keyTypes: ['rsa', 'rsa-pss'], options: (key) => ({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }) },
+  RS256: { keyTypes: ['rsa'], options: (key) => ({ key, padding: constants.RSA_PKCS1_PADDING }) },
+  ES256: { keyTypes: ['ec'], options: (key) => ({ key, dsaEncoding: 'ieee-p1363' }) },
+};
+const MIN_RSA_BITS = 2048;
+
+const isAlgorithm = (alg: unknown): alg is Algorithm => typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg);
+
+/** Whether the key can make or check signatures of `alg` (ES256 only on P-256, RSA of at least 2048 bits). */
+function fits(alg: Algorithm, key: KeyObject): boolean {
+  const type = key.asymmetricKeyType ?? '';
+  if (!ALGORITHMS[alg].keyTypes.includes(type)) return false;
+  const details = key.asymmetricKeyDetails ?? {};
+  return type === 'ec' ? details.namedCurve === 'prime256v1' : (details.modulusLength ?? 0) >= MIN_RSA_BITS;
+}
+
+const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
+const signingInput = (protectedHeader: string, canonical: string): Buffer => Buffer.from(`${protectedHeader}.${b64(canonical)}`, 'utf8');
+
+/** The algorithm a key signs with: ES256 for EC keys, PS256 for RSA. */
+export const algorithmFor = (key: KeyObject): Algorithm => (key.asymmetricKeyType === 'ec' ? 'ES256' : 'PS256');
+
+/**
+ * Signs canonical JSON text with `key` and returns a detached compact JWS (`header..signature`); `header` adds
+ * members (kid, x5t#S256) to the protected header. Synchronous, so it can run inside a database transaction.
+ */
+export function signCanonical(canonical: string, key: KeyObject, header: Record<string, string> = {}): string {
+  const alg = algorithmFor(key);
+  if (!fits(alg, key)) throw new SignatureError(`the key cannot sign ${alg}`);
+  const protectedHeader = b64(JSON.stringify({ alg, ...header }));
+  const signature = sign('sha256', signingInput(protectedHeader, canonical), ALGORITHMS[alg].options(key) as never);
+  return `${protectedHeader}..${signature.toString('base64url')}`;
+}
+
 /**
  * Signs a document as this participant and returns a detached compact JWS (`header..signature`):
  * the payload is the canonical JSON of the document and travels beside the signature, not inside it.
  */
 export async function signDetached(document: unknown, signer: LocalIdentity): Promise<string> {
-  const jws = await new FlattenedSign(new TextEncoder().encode(canonicalJson(document)))
-    .setProtectedHeader({
-      alg: signer.key.asymmetricKeyType === 'ec' ? 'ES256' : 'PS256',
-      kid: signer.participantId,
-      'x5t#S256': signer.certThumbprint,
-    })
-    .sign(signer.key);
-  return `${jws.protected}..${jws.signature}`;
+  return signCanonical(canonicalJson(document), signer.key, { kid: signer.participantId, 'x5t#S256': signer.certThumbprint });
 }
 
 export interface DetachedSignatureInfo {
@@ -35,25 +68,35 @@ export interface DetachedSignatureInfo {
   thumbprint: string;
 }
 
-/** Verifies a detached compact JWS over the canonical JSON of the document with the signer's public key. */
-export async function verifyDetached(document: unknown, jws: string, publicKey: KeyObject): Promise<DetachedSignatureInfo> {
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** Verifies a detached compact JWS over canonical JSON text with the signer's public key; synchronous. */
+export function verifyCanonical(canonical: string, jws: string, publicKey: KeyObject): DetachedSignatureInfo {
   const parts = jws.split('.');
-  if (parts.length !== 3 || parts[1] !== '' || !parts[0] || !parts[2]) throw new SignatureError('not a detached compact JWS');
-  let header: ReturnType<typeof decodeProtectedHeader>;
+  const [protectedHeader = '', payload, signature = ''] = parts;
+  if (parts.length !== 3 || payload !== '' || !BASE64URL.test(protectedHeader) || !BASE64URL.test(signature)) throw new SignatureError('not a detached compact JWS');
+  let header: Record<string, unknown>;
   try {
-    header = decodeProtectedHeader({ protected: parts[0] });
+    header = JSON.parse(Buffer.from(protectedHeader, 'base64url').toString('utf8')) as Record<string, unknown>;
   } catch {
     throw new SignatureError('the JWS header is not readable');
   }
-  if (typeof header.alg !== 'string' || !ALLOWED.includes(header.alg)) throw new SignatureError(`algorithm '${String(header.alg)}' is not allowed`);
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new SignatureError('the JWS header is not an object');
+  const alg = header.alg;
+  if (!isAlgorithm(alg)) throw new SignatureError(`algorithm '${String(alg)}' is not allowed`);
+  if (header.crit !== undefined || header.b64 !== undefined) throw new SignatureError('JWS extensions (crit, b64) are not accepted');
+  if (!fits(alg, publicKey)) throw new SignatureError(`the key does not fit algorithm ${alg}`);
+  let valid = false;
   try {
-    await flattenedVerify(
-      { protected: parts[0], payload: base64url.encode(canonicalJson(document)), signature: parts[2] },
-      publicKey,
-      { algorithms: ALLOWED },
-    );
+    valid = verify('sha256', signingInput(protectedHeader, canonical), ALGORITHMS[alg].options(publicKey) as never, Buffer.from(signature, 'base64url'));
   } catch {
-    throw new SignatureError('the signature does not verify over the canonical document');
+    valid = false;
   }
+  if (!valid) throw new SignatureError('the signature does not verify over the canonical document');
   return { kid: String(header.kid ?? ''), thumbprint: String(header['x5t#S256'] ?? '') };
+}
+
+/** Verifies a detached compact JWS over the canonical JSON of the document with the signer's public key. */
+export async function verifyDetached(document: unknown, jws: string, publicKey: KeyObject): Promise<DetachedSignatureInfo> {
+  return verifyCanonical(canonicalJson(document), jws, publicKey);
 }

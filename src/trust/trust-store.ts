@@ -31,6 +31,7 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
   #caCert: x509.X509Certificate;
   #crlPem: string;
   #revoked: ReadonlySet<string>;
+  #watcher: (() => void) | null = null;
 
   private constructor(paths: TrustPaths, identity: LocalIdentity, caPem: string, crlPem: string, revoked: Set<string>) {
     super();
@@ -76,7 +77,8 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
 
   /** Polls the CRL file and reloads it when it changes. */
   watch(intervalMs: number, log?: Logger): void {
-    watchFile(this.paths.crl, { interval: intervalMs, persistent: false }, () => {
+    if (this.#watcher) return;
+    this.#watcher = () => {
       this.reloadCrl().then(
         (changed) => changed && log?.info({ crl: this.paths.crl }, 'CRL reloaded'),
         (error: Error) => {
@@ -84,11 +86,14 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
           this.emit('error', error);
         },
       );
-    });
+    };
+    watchFile(this.paths.crl, { interval: intervalMs, persistent: false }, this.#watcher);
   }
 
+  /** Stops watching (only this store's watcher: others may watch the same file) and drops listeners. */
   close(): void {
-    unwatchFile(this.paths.crl);
+    if (this.#watcher) unwatchFile(this.paths.crl, this.#watcher);
+    this.#watcher = null;
     this.removeAllListeners();
   }
 }

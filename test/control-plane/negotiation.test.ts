@@ -1,10 +1,15 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.ts';
 import type { ContractAgreement, ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
+import { PeerClient } from '../../src/trust/client.ts';
 import { verifyDetached } from '../../src/trust/jws.ts';
+import { TokenIssuer } from '../../src/trust/tokens.ts';
+import { TrustStore } from '../../src/trust/trust-store.ts';
 import { TestPki } from '../support/pki.ts';
 import { startTestConnector, type TestConnector } from '../support/connectors.ts';
+import { until } from '../support/until.ts';
 
 const trialAsset = {
   id: 'trial-2026-07',
@@ -35,15 +40,6 @@ const trialOffer = {
     }],
   },
 };
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('contract negotiation between two connectors over mutual TLS', () => {
   let pki: TestPki;
@@ -103,6 +99,29 @@ describe('contract negotiation between two connectors over mutual TLS', () => {
     expect(started.state, JSON.stringify(started.reasons)).toBe('STARTED');
     const properties = (started.dataAddress as { endpointProperties: Array<{ name: string; value: string }> }).endpointProperties;
     expect(properties.find((p) => p.name === 'authorization')?.value).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
+  it('a finalized negotiation refuses a late termination and a second verification from its consumer (409) and stays FINALIZED', async () => {
+    const negotiation = await negotiate('clinical-research');
+    expect(negotiation.state, JSON.stringify(negotiation.reasons)).toBe('FINALIZED');
+    const trust = await TrustStore.load(pharma.config.tls);
+    const client = new PeerClient(trust, new TokenIssuer(trust.identity, systemClock), 60);
+    const pids = { consumerPid: negotiation.consumerPid, providerPid: negotiation.providerPid! };
+    const send = (path: string, type: string, extra: Record<string, unknown> = {}) =>
+      client.request<Record<string, unknown>>({ participantId: 'bj-hospital', baseUrl: hospital.dspUrl }, {
+        method: 'POST', path: `negotiations/${encodeURIComponent(pids.providerPid)}/${path}`, body: { '@context': ['https://w3id.org/dspace/2025/1/context.jsonld'], '@type': type, ...pids, ...extra },
+      });
+    try {
+      const termination = await send('termination', 'ContractNegotiationTerminationMessage', { code: 'LATE' });
+      expect(termination.status).toBe(409);
+      expect(termination.body).toMatchObject({ '@type': 'ContractNegotiationError', code: 'DSP_INVALID_STATE', ...pids });
+      expect((await send('agreement/verification', 'ContractAgreementVerificationMessage')).status).toBe(409);
+    } finally {
+      await client.close();
+      trust.close();
+    }
+    const providerSide = (await hospital.api<ContractNegotiation[]>('GET', '/negotiations')).body.find((n) => n.consumerPid === negotiation.consumerPid)!;
+    expect(providerSide.state).toBe('FINALIZED');
   });
 
   it('a negotiation the policy refuses ends TERMINATED on both sides with the reason codes', async () => {

@@ -10,6 +10,13 @@ import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
 import { describeStoreContracts, type NewDatabase } from './contract/index.ts';
 import { at, negotiation } from './contract/fixtures.ts';
 
+const run = promisify(execFile);
+/** Runs one of the worker scripts beside this file in a process of its own; returns what it printed, parsed. */
+async function worker<T>(script: string, ...args: string[]): Promise<T> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args]);
+  return JSON.parse(stdout) as T;
+}
+
 const root = mkdtempSync(join(tmpdir(), 'kouan-sqlite-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let databases = 0;
@@ -39,7 +46,7 @@ describe('SQLite stores', () => {
     await openSqliteStores(file).close();
     await openSqliteStores(file).close();
     expect(inspect<{ journal_mode: string }>(file, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-    expect(inspect<{ version: number }>(file, 'SELECT version FROM kouan_control_plane_migrations')).toEqual([{ version: 1 }]);
+    expect(inspect<{ version: number }>(file, 'SELECT version FROM kouan_control_plane_migrations')).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it('refuses a file written by a newer Kouan', async () => {
@@ -57,14 +64,27 @@ describe('SQLite stores', () => {
     const count = 200;
     for (let i = 0; i < count; i += 1) await stores.negotiations.create(negotiation(`n${String(i).padStart(3, '0')}`, { stateTimestamp: at(i % 13) }));
     await stores.close();
-    const worker = join(import.meta.dirname, 'lease-worker.ts');
-    const lease = async (holder: string): Promise<string[]> => {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', worker, file, holder, at(600)]);
-      return JSON.parse(stdout) as string[];
-    };
+    const lease = (holder: string): Promise<string[]> => worker('lease-worker.ts', file, holder, at(600));
     const [a, b] = await Promise.all([lease('process-a'), lease('process-b')]);
     const all = [...a, ...b];
     expect(new Set(all).size).toBe(all.length);
     expect(all).toHaveLength(count);
+  });
+
+  it('never counts a subject twice when two processes add overlapping batches to one file at once', async () => {
+    const file = newFile();
+    await openSqliteStores(file).close();
+    type Added = { newSubjects: number; newSensitive: number; began: number; ended: number };
+    // Process a adds batches 0..39 and b batches 20..59, both from the same moment: subjects 0..15749, of
+    // which the even batches make 0..15499 sensitive.
+    const startAt = String(Date.now() + 2000);
+    const [a, b] = await Promise.all(['0', '20'].map((first) => worker<Added>('subjects-worker.ts', file, first, startAt)));
+    expect(a!.began < b!.ended && b!.began < a!.ended).toBe(true);
+    const stores = openSqliteStores(file);
+    const totals = await stores.usage.cumulative('ningbo-terminal', 2026);
+    await stores.close();
+    expect(totals).toEqual({ subjects: 15_750, sensitiveSubjects: 15_500 });
+    expect(a!.newSubjects + b!.newSubjects).toBe(totals.subjects);
+    expect(a!.newSensitive + b!.newSensitive).toBe(totals.sensitiveSubjects);
   });
 });

@@ -16,16 +16,31 @@ export interface TestConnector extends RunningConnector {
 /** A real connector on loopback: its own certificate from the test CA, SQLite in a temporary folder. */
 export async function startTestConnector(pki: TestPki, participantId: string, country: string, overrides: Record<string, unknown> = {}): Promise<TestConnector> {
   const credentials = pki.issue(participantId, country);
+  return start(participantId, { tls: { ...pki.paths({ cert: credentials.cert, key: credentials.key }), crlPollMs: 100 }, ...overrides });
+}
+
+/** A real connector in the conformance profile (plain HTTP, the kit's static credential, seeded ids, scripts). */
+export async function startConformanceConnector(overrides: Record<string, unknown> = {}): Promise<TestConnector> {
+  return start('kouan-tck', { profile: 'conformance', ...overrides });
+}
+
+async function start(participantId: string, overrides: Record<string, unknown>): Promise<TestConnector> {
   const config = parseConfig(ConnectorConfigSchema, {
     stateDir: mkdtempSync(join(tmpdir(), `kouan-${participantId}-`)),
     dsp: { listen: { host: '127.0.0.1', port: 0 } },
     management: { listen: { host: '127.0.0.1', port: 0 }, apiKey: `test-key-${participantId}-0123456789` },
+    gateway: { listen: { host: '127.0.0.1', port: 0 } },
+    metrics: { enabled: false },
     manager: { intervalMs: 20, leaseMs: 1000, maxAttempts: 5 },
-    tls: { ...pki.paths({ cert: credentials.cert, key: credentials.key }), crlPollMs: 100 },
     log: { level: process.env.KOUAN_TEST_LOG ?? 'silent' },
     ...overrides,
   });
-  const connector = await startConnector(config, { logger: createLogger({ level: config.log.level, name: participantId }) });
+  return restartTestConnector(config, participantId);
+}
+
+/** Starts a connector from an existing config (same state folder and identity), e.g. after stopping it. */
+export async function restartTestConnector(config: ConnectorConfig, name = 'connector'): Promise<TestConnector> {
+  const connector = await startConnector(config, { logger: createLogger({ level: config.log.level, name }) });
   return {
     ...connector,
     config,

@@ -35,13 +35,15 @@ export interface ConnectorProcess {
 export async function connectorProcess(pki: TestPki, participantId: string, country: string, extra: Record<string, unknown> = {}): Promise<ConnectorProcess> {
   const credentials = pki.issue(participantId, country);
   const dir = mkdtempSync(join(tmpdir(), `kouan-proc-${participantId}-`));
-  const [dspPort, managementPort] = [await freePort(), await freePort()];
+  const [dspPort, managementPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
   const apiKey = `process-key-${participantId}-0123456789`;
   const configFile = join(dir, 'connector.json');
   writeFileSync(configFile, JSON.stringify({
     stateDir: join(dir, 'state'),
     dsp: { listen: { host: '127.0.0.1', port: dspPort } },
     management: { listen: { host: '127.0.0.1', port: managementPort }, apiKey },
+    gateway: { listen: { host: '127.0.0.1', port: gatewayPort } },
+    metrics: { enabled: false },
     manager: { intervalMs: 20, leaseMs: 500, maxAttempts: 12 },
     tls: { ca: pki.caPath, crl: pki.crlPath, cert: credentials.cert, key: credentials.key },
     log: { level: process.env.KOUAN_TEST_LOG ?? 'warn' },

@@ -1,9 +1,11 @@
 # Export allow conditions
 # When the path decided by the table is open now (shared/domain/cn-export-rules.md, "When the path is open").
 # Each refusal is a deny reason; dates are Beijing calendar days and "now" is input.now.
-# An approval whose ref is blank or null is a placeholder, not on record.
+# An approval whose ref is blank or null is a placeholder, not on record. Dates are "YYYY-MM-DD" strings and compare
+# as strings; an invalid one is refused by row 0 (input.rego), which decides the path before any condition applies.
 package kouan.export
 
+import data.kouan.lib.dates
 import data.kouan.lib.workdays
 
 # --- security assessment -------------------------------------------------------------------------
@@ -13,12 +15,12 @@ _assessments contains a if {
 	some a in input.approvals.security_assessments
 	has_ref(a.ref)
 	input.recipient.id in a.recipients
-	workdays.day_number(a.issued) <= today
+	a.issued <= today
 }
 
 # Valid through issued + 3 years; an earlier `expires` shortens it, a later one does not extend it.
-assessment_expiry(a) := min({limit} | {workdays.day_number(e) | e := object.get(a, "expires", null); e != null}) if {
-	limit := workdays.add_years(workdays.day_number(a.issued), _th.assessment_validity_years)
+assessment_expiry(a) := min({limit} | {e | e := object.get(a, "expires", null); e != null}) if {
+	limit := dates.add_years(a.issued, _th.assessment_validity_years)
 }
 
 _assessment_current(a) if today <= assessment_expiry(a)
@@ -95,9 +97,9 @@ warn contains object.union(_note(meta), {"message": msg}) if {
 	path == "security_assessment"
 	expiry := max({assessment_expiry(a) | some a in _valid_assessments})
 	window := _th.assessment_expiry_warning_working_days
-	workdays.working_days_after(today, min([expiry, today + 200])) <= window
+	workdays.working_days_after(today, min([expiry, dates.add_days(today, 200)])) <= window
 	meta := rego.metadata.rule()
-	msg := concat("", [meta.description, " Last valid day: ", workdays.date_string(expiry), "."])
+	msg := concat("", [meta.description, " Last valid day: ", expiry, "."])
 }
 
 # --- standard contract or certification ---------------------------------------------------------
@@ -108,25 +110,24 @@ _contracts contains c if {
 	c.recipient == input.recipient.id
 }
 
-_in_effect(c) if workdays.day_number(c.effective) <= today
+_in_effect(c) if c.effective <= today
 
 _filed_or_in_grace(c) if has_ref(object.get(c, "filing_ref", null))
 
 _filed_or_in_grace(c) if {
 	not has_ref(object.get(c, "filing_ref", null))
-	effective := workdays.day_number(c.effective)
-	workdays.working_days_after(effective, min([today, effective + 200])) <= _th.contract_filing_working_days
+	workdays.working_days_after(c.effective, min([today, dates.add_days(c.effective, 200)])) <= _th.contract_filing_working_days
 }
 
 _certifications contains c if {
 	some c in input.approvals.certifications
 	has_ref(c.ref)
 	input.recipient.id in c.recipients
-	workdays.day_number(c.issued) <= today
+	c.issued <= today
 }
 
 _certification_current(c) if {
-	today <= workdays.add_years(workdays.day_number(c.issued), _th.certification_validity_years)
+	today <= dates.add_years(c.issued, _th.certification_validity_years)
 }
 
 _contract_route_open if {
@@ -201,14 +202,14 @@ deny contains _reason(rego.metadata.rule(), "deny") if {
 # custom:
 #   code: EXPORT_FILE_STANDARD_CONTRACT
 #   basis: SCC Measures art. 7
-obligation contains object.union(_note(meta), {"type": "file_standard_contract", "due": workdays.date_string(due), "ref": c.ref}) if {
+obligation contains object.union(_note(meta), {"type": "file_standard_contract", "due": due, "ref": c.ref}) if {
 	allow
 	path == "standard_contract_or_certification"
 	some c in _contracts
 	_in_effect(c)
 	not has_ref(object.get(c, "filing_ref", null))
 	_filed_or_in_grace(c)
-	due := workdays.nth_working_day_after(workdays.day_number(c.effective), _th.contract_filing_working_days)
+	due := workdays.nth_working_day_after(c.effective, _th.contract_filing_working_days)
 	meta := rego.metadata.rule()
 }
 
@@ -230,7 +231,7 @@ _pipia_on_record if {
 	some p in input.approvals.pipias
 	has_ref(p.ref)
 	p.recipient == input.recipient.id
-	workdays.day_number(p.date) <= today
+	p.date <= today
 }
 
 # METADATA

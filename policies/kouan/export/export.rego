@@ -7,7 +7,7 @@
 #   Reasons carry effect "deny" (a refusal) or "info" (explains the path); a refusal always carries a deny reason.
 package kouan.export
 
-import data.kouan.lib.workdays
+import data.kouan.lib.dates
 
 # METADATA
 # title: Export decision
@@ -55,7 +55,8 @@ deny contains decided.reason if path == "forbidden"
 #   basis: shared/domain/cn-export-rules.md decision table (fail closed when no row applies)
 deny contains _reason(rego.metadata.rule(), "deny") if not decided
 
-today := workdays.beijing_day(input.now)
+# The Beijing calendar date of input.now, "YYYY-MM-DD": dates compare as strings (kouan.lib.dates).
+today := dates.beijing_date(input.now)
 
 total_subjects := input.cumulative.subjects + input.data.pi.subjects
 

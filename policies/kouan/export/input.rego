@@ -6,7 +6,7 @@
 # missing field pass unnoticed.
 package kouan.export
 
-import data.kouan.lib.workdays
+import data.kouan.lib.dates
 
 _sensitive_kinds := {
 	"biometrics", "religious_belief", "specific_identity", "medical_health",
@@ -110,7 +110,7 @@ input_problems contains "data.hgr.sequencing_subjects > 0 requires data.hgr.pres
 
 input_problems contains "approval dates must be YYYY-MM-DD dates from 1970 on" if {
 	some date in _approval_dates
-	not workdays.day_number(date)
+	not dates.is_date(date)
 }
 
 _approval_dates contains a.issued if some a in input.approvals.security_assessments

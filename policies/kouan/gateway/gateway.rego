@@ -9,6 +9,7 @@
 package kouan.gateway
 
 import data.kouan.contract
+import data.kouan.lib.dates
 
 export_paths := {"forbidden", "security_assessment", "standard_contract_or_certification", "exempt"}
 
@@ -88,7 +89,7 @@ deny contains reason if {
 # custom:
 #   code: GATEWAY_AGREEMENT_NOT_STARTED
 deny contains reason if {
-	now < contract.instant(input.agreement.start)
+	now < period.start
 	reason := {
 		"code": "GATEWAY_AGREEMENT_NOT_STARTED",
 		"message": concat("", ["the agreement starts at ", input.agreement.start, "; now is ", input.now]),
@@ -102,7 +103,7 @@ deny contains reason if {
 # custom:
 #   code: GATEWAY_AGREEMENT_EXPIRED
 deny contains reason if {
-	now >= contract.instant(input.agreement.end)
+	now >= period.end
 	reason := {
 		"code": "GATEWAY_AGREEMENT_EXPIRED",
 		"message": concat("", ["the agreement ended at ", input.agreement.end, "; now is ", input.now]),
@@ -206,7 +207,7 @@ deny contains reason if {
 # custom:
 #   code: GATEWAY_TOKEN_EXPIRED
 deny contains reason if {
-	now >= [input.token.exp, 0]
+	dates.epoch_seconds(input.now) >= input.token.exp
 	reason := {
 		"code": "GATEWAY_TOKEN_EXPIRED",
 		"message": concat("", [
@@ -290,7 +291,10 @@ warn contains warning if {
 	}
 }
 
-now := contract.instant(input.now)
+# Instants as strings that order as the times they name (kouan.lib.dates).
+now := dates.instant(input.now)
+
+period[key] := dates.instant(input.agreement[key]) if some key in ["start", "end"]
 
 # As rules, so that a missing value makes them false: a negated membership test on it would refuse nothing.
 transfer_started_or_suspended if input.transfer.state in {"STARTED", "SUSPENDED"}
@@ -400,7 +404,7 @@ field_kinds(field) := {kind |
 
 input_problems contains concat("", ["agreement.", key, " is not an RFC 3339 date-time"]) if {
 	some key in ["start", "end"]
-	not contract.instant(object.get(input, ["agreement", key], null))
+	not period[key]
 }
 
 input_problems contains concat("", [concat(".", path), " is not a string"]) if {

@@ -38,12 +38,17 @@ export const message = (type: DspType, body: Record<string, unknown>): DspMessag
 /** True when the @context is an array holding the DSP 2025-1 context (nothing is fetched). */
 export const hasDspContext = (value: unknown): boolean => Array.isArray(value) && value.includes(DSP_CONTEXT);
 
+type Reasons = Array<{ code: string; message: string }>;
+
+/** DSP's `reason` list from Kouan's reasons ("CODE: message"), left out when there is none (DSP wants at least one when present). */
+export const reasonTexts = (reasons: Reasons): { reason?: string[] } => (reasons.length ? { reason: reasons.map((r) => `${r.code}: ${r.message}`) } : {});
+
 /** A DSP error body: the protocol's code (an HTTP status text) and Kouan's reason codes with their messages. */
-export function errorBody(type: 'ContractNegotiationError' | 'TransferError' | 'CatalogError', code: string, reasons: Array<{ code: string; message: string }>, pids: { consumerPid?: string | null; providerPid?: string | null } = {}): DspMessage {
+export function errorBody(type: 'ContractNegotiationError' | 'TransferError' | 'CatalogError', code: string, reasons: Reasons, pids: { consumerPid?: string | null; providerPid?: string | null } = {}): DspMessage {
   return message(type, {
     ...(pids.consumerPid ? { consumerPid: pids.consumerPid } : {}),
     ...(pids.providerPid ? { providerPid: pids.providerPid } : {}),
     code,
-    reason: reasons.map((r) => `${r.code}: ${r.message}`),
+    ...reasonTexts(reasons),
   });
 }

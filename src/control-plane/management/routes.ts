@@ -112,6 +112,14 @@ export async function managementRoutes(app: FastifyInstance, options: Management
   app.get<Id>('/negotiations/:id', { schema: { params: S.IdParams } }, async (request) => found(await stores.negotiations.get(request.params.id), `negotiation ${request.params.id}`));
   app.get<Page>('/agreements', { schema: { querystring: S.Paging } }, async (request) => stores.agreements.list(request.query));
   app.get<Id>('/agreements/:id', { schema: { params: S.IdParams } }, async (request) => found(await stores.agreements.get(request.params.id), `agreement ${request.params.id}`));
+  app.post<Id & { Body: { reason?: string } }>('/agreements/:id/terminate', { schema: { params: S.IdParams, body: S.SignalInput } }, async (request) => {
+    const agreement = found(await stores.agreements.get(request.params.id), `agreement ${request.params.id}`);
+    if (agreement.state === 'TERMINATED') return agreement;
+    const terminated = { ...agreement, state: 'TERMINATED' as const };
+    await stores.agreements.save(terminated);
+    deps.log.info({ agreement: agreement.id, reason: request.body?.reason ?? null }, 'agreement terminated');
+    return terminated;
+  });
 
   // transfers
   app.post<{ Body: { agreementId: string } }>('/transfers', { schema: { body: S.TransferInput } }, async (request, reply) => {

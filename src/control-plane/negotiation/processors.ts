@@ -1,35 +1,37 @@
 /**
- * What a connector does in each negotiation state (the manager's processor table): decide with the
- * policies, send the next protocol message, record the outcome.
+ * What a connector does in each -ING negotiation state (the manager's processor table): decide with the
+ * policies, send the step's protocol message, record the state it leads to and start whatever follows
+ * (plan.ts). Which step follows which event is decided where the event is recorded, so a state that waits for
+ * the counterparty has no processor and costs nothing.
  */
 import { KouanError } from '../../core/errors.ts';
 import { denials, type Reason } from '../../policy/decision.ts';
 import { signDetached } from '../../trust/jws.ts';
 import type { ControlPlaneDeps } from '../deps.ts';
-import type { DispatchResult } from '../dispatcher.ts';
-import { message } from '../dsp/jsonld.ts';
+import { accepted } from '../dispatcher.ts';
+import { message, reasonTexts } from '../dsp/jsonld.ts';
 import { toDsp } from '../dsp/odrl.ts';
-import type { ContractNegotiation, NegotiationState } from '../model.ts';
-import { contractInput, exportInput } from '../policy-inputs.ts';
-import { negotiationTransitions, transition } from '../states.ts';
 import type { Processor } from '../manager.ts';
+import type { ContractNegotiation, NegotiationEvent, NegotiationState } from '../model.ts';
+import { Planner } from '../plan.ts';
+import { contractInput, exportInput } from '../policy-inputs.ts';
+import { negotiationTransitions, nextVersion, transition } from '../states.ts';
 import { concludeAgreement } from './agreement.ts';
 
 type Table = Partial<Record<'provider' | 'consumer', Partial<Record<NegotiationState, Processor<ContractNegotiation>>>>>;
 
-const ok = (r: DispatchResult, what: string): DispatchResult => {
-  if (r.status >= 200 && r.status < 300) return r;
-  const detail = typeof r.body === 'object' && r.body ? JSON.stringify(r.body).slice(0, 500) : String(r.body).slice(0, 200);
-  throw new KouanError('DSP_COUNTERPARTY_REFUSED', `${what}: HTTP ${r.status} ${detail}`);
-};
-
 export function negotiationProcessors(deps: ControlPlaneDeps): Table {
   const { stores, clock } = deps;
+  const planner = new Planner(deps.script, clock);
   const save = (next: ContractNegotiation, previous: ContractNegotiation, holder: string) => stores.negotiations.save(next, previous.updatedAt, holder);
   const move = (n: ContractNegotiation, to: NegotiationState, extra: Partial<ContractNegotiation> = {}) => ({ ...transition(n, to, negotiationTransitions, clock), ...extra });
+  /** Our step's message was delivered: the state it leads to, then the plan's next step (or what `event` calls for). */
+  const delivered = (n: ContractNegotiation, to: NegotiationState, extra: Partial<ContractNegotiation> = {}, event?: NegotiationEvent) => planner.negotiationDelivered(move(n, to, extra), event);
   const pids = (n: ContractNegotiation) => ({ consumerPid: n.consumerPid, providerPid: n.providerPid ?? '' });
+  const toProvider = (n: ContractNegotiation, path: string) => `negotiations/${encodeURIComponent(n.providerPid ?? '')}/${path}`;
+  const toConsumer = (n: ContractNegotiation, path: string) => `negotiations/${encodeURIComponent(n.consumerPid)}/${path}`;
 
-  /** Provider: may this request become an agreement? kouan/contract, then kouan/export. */
+  /** Provider, first part of AGREEING: may this request become an agreement? kouan/contract, then kouan/export. */
   const decide: Processor<ContractNegotiation> = async (n, holder) => {
     const now = clock.now();
     const peer = { participantId: n.counterparty.participantId, country: n.counterparty.country ?? '', certThumbprint: '', serial: '' };
@@ -47,57 +49,63 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
     }
     if (reasons.length > 0 || !path) {
       deps.log.info({ negotiation: n.id, codes: reasons.map((r) => r.code) }, 'negotiation refused by policy');
-      await save(move(n, 'TERMINATING', { reasons }), n, holder);
+      await save(move(n, 'TERMINATING', { reasons, plan: [] }), n, holder);
       return;
     }
     const agreement = concludeAgreement(n, deps.self.participantId, path, now);
     agreement.signatures.provider = await signDetached(agreement.document, deps.self);
     await stores.agreements.create(agreement);
-    await save(move(n, 'AGREEING', { agreementId: agreement.id }), n, holder);
+    // Recorded before it is sent, so that a crash never concludes a second agreement; the next pass sends it.
+    await save({ ...n, agreementId: agreement.id, updatedAt: nextVersion(n.updatedAt, clock) }, n, holder);
   };
 
   return {
     consumer: {
       REQUESTING: async (n, holder) => {
-        const path = n.providerPid ? `negotiations/${encodeURIComponent(n.providerPid)}/request` : 'negotiations/request';
-        const r = ok(
+        // The initial request names where to call back; a counter-request goes to the provider's process instead.
+        const path = n.providerPid ? toProvider(n, 'request') : 'negotiations/request';
+        const r = accepted(
           await deps.dispatcher.send(n.counterparty, path, message('ContractRequestMessage', {
             consumerPid: n.consumerPid,
-            ...(n.providerPid ? { providerPid: n.providerPid } : {}),
+            ...(n.providerPid ? { providerPid: n.providerPid } : { callbackAddress: deps.callbackAddress }),
             offer: { '@id': n.offer.id, '@type': 'Offer', target: n.offer.assetId, ...toDsp(n.offer.policy) },
-            // The initial request names where to call back; a counter-request names the provider's process instead.
-            ...(n.providerPid ? {} : { callbackAddress: deps.callbackAddress }),
             ...(n.terms.purpose ? { 'kouan:purpose': n.terms.purpose } : {}),
             'kouan:acceptedObligations': n.terms.acceptedObligations,
           })),
           'contract request',
         );
         const providerPid = String((r.body as Record<string, unknown>).providerPid ?? n.providerPid ?? '');
-        await save(move(n, 'REQUESTED', { providerPid }), n, holder);
+        await save(delivered(n, 'REQUESTED', { providerPid }, 'requested'), n, holder);
       },
       ACCEPTING: async (n, holder) => {
-        ok(await deps.dispatcher.send(n.counterparty, `negotiations/${encodeURIComponent(n.providerPid ?? '')}/events`, message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'ACCEPTED' })), 'accept');
-        await save(move(n, 'ACCEPTED'), n, holder);
+        accepted(await deps.dispatcher.send(n.counterparty, toProvider(n, 'events'), message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'ACCEPTED' })), 'accept');
+        await save(delivered(n, 'ACCEPTED'), n, holder);
       },
       VERIFYING: async (n, holder) => {
         const agreement = n.agreementId ? await stores.agreements.get(n.agreementId) : null;
         if (!agreement) throw new KouanError('DSP_INVALID_STATE', 'no agreement to verify');
         const signature = agreement.signatures.consumer ?? (await signDetached(agreement.document, deps.self));
         if (!agreement.signatures.consumer) await stores.agreements.save({ ...agreement, signatures: { ...agreement.signatures, consumer: signature } });
-        ok(await deps.dispatcher.send(n.counterparty, `negotiations/${encodeURIComponent(n.providerPid ?? '')}/agreement/verification`, message('ContractAgreementVerificationMessage', { ...pids(n), 'kouan:signature': signature })), 'verification');
-        await save(move(n, 'VERIFIED'), n, holder);
+        accepted(await deps.dispatcher.send(n.counterparty, toProvider(n, 'agreement/verification'), message('ContractAgreementVerificationMessage', { ...pids(n), 'kouan:signature': signature })), 'verification');
+        await save(delivered(n, 'VERIFIED'), n, holder);
       },
-      AGREED: async (n, holder) => save(move(n, 'VERIFYING'), n, holder),
-      TERMINATING: async (n, holder) => terminate(n, holder, `negotiations/${encodeURIComponent(n.providerPid ?? '')}/termination`),
+      TERMINATING: async (n, holder) => terminate(n, holder, toProvider(n, 'termination')),
     },
     provider: {
-      REQUESTED: decide,
-      ACCEPTED: decide,
+      OFFERING: async (n, holder) => {
+        // DSP: an offer in an existing negotiation names the consumer's process and no callback address.
+        accepted(await deps.dispatcher.send(callback(n), toConsumer(n, 'offers'), message('ContractOfferMessage', {
+          ...pids(n),
+          offer: { '@id': n.offer.id, '@type': 'Offer', target: n.offer.assetId, assigner: deps.self.participantId, ...toDsp(n.offer.policy) },
+        })), 'offer');
+        await save(delivered(n, 'OFFERED'), n, holder);
+      },
       AGREEING: async (n, holder) => {
-        const agreement = await stores.agreements.get(n.agreementId ?? '');
+        if (!n.agreementId) return decide(n, holder);
+        const agreement = await stores.agreements.get(n.agreementId);
         if (!agreement) throw new KouanError('DSP_INVALID_STATE', 'the agreement was not recorded');
-        ok(
-          await deps.dispatcher.send(callback(n), `negotiations/${encodeURIComponent(n.consumerPid)}/agreement`, message('ContractAgreementMessage', {
+        accepted(
+          await deps.dispatcher.send(callback(n), toConsumer(n, 'agreement'), message('ContractAgreementMessage', {
             ...pids(n),
             agreement: agreement.document,
             callbackAddress: deps.callbackAddress,
@@ -106,15 +114,14 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
           })),
           'agreement',
         );
-        await save(move(n, 'AGREED'), n, holder);
+        await save(delivered(n, 'AGREED'), n, holder);
       },
-      VERIFIED: async (n, holder) => save(move(n, 'FINALIZING'), n, holder),
       FINALIZING: async (n, holder) => {
-        ok(await deps.dispatcher.send(callback(n), `negotiations/${encodeURIComponent(n.consumerPid)}/events`, message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'FINALIZED' })), 'finalize');
+        accepted(await deps.dispatcher.send(callback(n), toConsumer(n, 'events'), message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'FINALIZED' })), 'finalize');
         await save(move(n, 'FINALIZED'), n, holder);
         deps.log.info({ negotiation: n.id, agreement: n.agreementId }, 'agreement finalized');
       },
-      TERMINATING: async (n, holder) => terminate(n, holder, `negotiations/${encodeURIComponent(n.consumerPid)}/termination`),
+      TERMINATING: async (n, holder) => terminate(n, holder, toConsumer(n, 'termination')),
     },
   };
 
@@ -125,10 +132,10 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
   async function terminate(n: ContractNegotiation, holder: string, path: string): Promise<void> {
     const target = n.role === 'provider' ? callback(n) : n.counterparty;
     if (target.address) {
-      ok(await deps.dispatcher.send(target, path, message('ContractNegotiationTerminationMessage', {
+      accepted(await deps.dispatcher.send(target, path, message('ContractNegotiationTerminationMessage', {
         ...pids(n),
         code: n.reasons[0]?.code ?? 'TERMINATED',
-        reason: n.reasons.map((r) => `${r.code}: ${r.message}`),
+        ...reasonTexts(n.reasons),
       })), 'termination');
     }
     await save(move(n, 'TERMINATED'), n, holder);

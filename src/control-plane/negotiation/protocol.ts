@@ -1,24 +1,27 @@
 /**
  * Incoming contract-negotiation messages, both roles. Each handler checks that the caller is the
- * counterparty of the process, that the message fits the state (the state table decides), records the
- * change and answers; the work that follows (policy decision, sending the next message) is done by the
- * manager from the persisted state, so a crash between the two loses nothing.
+ * counterparty of the process and that the message is one its state accepts (states.ts; anything else is a
+ * 409 and changes nothing), records the change together with the step it calls for (plan.ts) and answers
+ * with the state the message led to; the step itself (policy decision, sending the next message) is done by
+ * the manager from the persisted state, so a crash between the two loses nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { ConflictError, KouanError } from '../../core/errors.ts';
+import { KouanError } from '../../core/errors.ts';
 import { verifyDetached } from '../../trust/jws.ts';
 import type { Caller, ControlPlaneDeps } from '../deps.ts';
 import { message, type DspMessage } from '../dsp/jsonld.ts';
 import { fromDsp } from '../dsp/odrl.ts';
+import { IncomingProcesses } from '../incoming.ts';
 import type { ContractAgreement, ContractNegotiation, NegotiationState } from '../model.ts';
-import { negotiationTransitions, transition } from '../states.ts';
+import { Planner } from '../plan.ts';
+import { negotiationMessageStates, negotiationTransitions } from '../states.ts';
 
 type Json = Record<string, unknown>;
 
 export const negotiationMessage = (n: ContractNegotiation): DspMessage =>
   message('ContractNegotiation', { providerPid: n.providerPid ?? '', consumerPid: n.consumerPid, state: dspState(n.state) });
 
-/** DSP knows only the -ED states; an -ING state is reported as the state it comes from. */
+/** DSP knows only the -ED states: an -ING state is reported as the one it leads to (requesting, offering, accepting, terminating) or comes from. */
 function dspState(state: NegotiationState): string {
   const previous: Partial<Record<NegotiationState, string>> = {
     REQUESTING: 'REQUESTED', OFFERING: 'OFFERED', ACCEPTING: 'ACCEPTED', AGREEING: 'REQUESTED', VERIFYING: 'AGREED', FINALIZING: 'VERIFIED', TERMINATING: 'TERMINATED', INITIAL: 'REQUESTED',
@@ -28,41 +31,39 @@ function dspState(state: NegotiationState): string {
 
 export class NegotiationProtocol {
   readonly #deps: ControlPlaneDeps;
+  readonly #planner: Planner;
+  readonly #processes: IncomingProcesses<NegotiationState, ContractNegotiation>;
   constructor(deps: ControlPlaneDeps) {
     this.#deps = deps;
-  }
-
-  /** The caller's process with our pid, or DSP_UNKNOWN_PROCESS (also when it belongs to someone else). */
-  async find(caller: Caller, pid: string): Promise<ContractNegotiation> {
-    const n = await this.#deps.stores.negotiations.get(pid);
-    if (!n || n.counterparty.participantId !== caller.peer.participantId) throw new KouanError('DSP_UNKNOWN_PROCESS', `no negotiation ${pid} with ${caller.peer.participantId}`);
-    return n;
+    this.#planner = new Planner(deps.script, deps.clock);
+    this.#processes = new IncomingProcesses('negotiation', deps.stores.negotiations, negotiationMessageStates, negotiationTransitions, deps.clock);
   }
 
   async get(caller: Caller, pid: string): Promise<DspMessage> {
-    return negotiationMessage(await this.find(caller, pid));
+    return negotiationMessage(await this.#processes.find(caller, pid));
   }
 
-  /** Provider: a ContractRequestMessage, initial (no providerPid) or after our offer. */
+  /** Provider: a ContractRequestMessage, initial (no providerPid) or a counter-request after our offer. */
   async request(caller: Caller, msg: Json): Promise<{ created: boolean; body: DspMessage }> {
     const offerJson = msg.offer as Json;
     const terms = { purpose: (msg['kouan:purpose'] as string | undefined) ?? null, acceptedObligations: (msg['kouan:acceptedObligations'] as string[] | undefined) ?? [] };
     if (typeof msg.providerPid === 'string') {
-      const existing = await this.find(caller, msg.providerPid);
-      const next = { ...transition(existing, 'REQUESTED', negotiationTransitions, this.#deps.clock), terms };
-      await this.#save(next, existing);
-      return { created: false, body: negotiationMessage(next) };
+      const existing = await this.#processes.expect(caller, msg.providerPid, 'counterRequest');
+      const recorded = { ...this.#processes.move(existing, 'REQUESTED'), terms };
+      await this.#processes.save(this.#planner.negotiationEvent(recorded, 'counterRequested'), existing);
+      return { created: false, body: negotiationMessage(recorded) };
     }
     const offer = await this.#deps.stores.offers.get(String(offerJson['@id']));
     if (!offer || (typeof offerJson.target === 'string' && offerJson.target !== offer.assetId)) {
       throw new KouanError('DSP_UNKNOWN_OFFER', `offer ${String(offerJson['@id'])} is not offered${offerJson.target ? ` for dataset ${String(offerJson.target)}` : ''}`);
     }
     const now = this.#deps.clock.now().toISOString();
+    const id = `urn:uuid:${randomUUID()}`;
     const negotiation: ContractNegotiation = {
-      id: `urn:uuid:${randomUUID()}`,
+      id,
       role: 'provider',
       consumerPid: String(msg.consumerPid),
-      providerPid: '',
+      providerPid: id,
       counterparty: { participantId: caller.peer.participantId, address: String(msg.callbackAddress ?? ''), country: caller.peer.country },
       state: 'REQUESTED',
       stateCount: 0,
@@ -75,28 +76,27 @@ export class NegotiationProtocol {
       createdAt: now,
       updatedAt: now,
     };
-    negotiation.providerPid = negotiation.id;
-    await this.#deps.stores.negotiations.create(negotiation);
-    this.#deps.log.info({ negotiation: negotiation.id, consumer: caller.peer.participantId, offer: offer.id }, 'contract request received');
+    await this.#deps.stores.negotiations.create(this.#planner.negotiationEvent(negotiation, 'requested'));
+    this.#deps.log.info({ negotiation: id, consumer: caller.peer.participantId, offer: offer.id }, 'contract request received');
     return { created: true, body: negotiationMessage(negotiation) };
   }
 
   /** Consumer: the provider offers (or counter-offers). */
   async offer(caller: Caller, pid: string, msg: Json): Promise<DspMessage> {
-    const existing = await this.find(caller, pid);
+    const existing = await this.#processes.expect(caller, pid, 'offer');
     const offerJson = msg.offer as Json;
-    const next = {
-      ...transition(existing, 'OFFERED', negotiationTransitions, this.#deps.clock),
+    const recorded = {
+      ...this.#processes.move(existing, 'OFFERED'),
       providerPid: String(msg.providerPid),
       offer: { ...existing.offer, id: String(offerJson['@id']), policy: fromDsp(offerJson) },
     };
-    await this.#save(next, existing);
-    return negotiationMessage(next);
+    await this.#processes.save(this.#planner.negotiationEvent(recorded, 'offered'), existing);
+    return negotiationMessage(recorded);
   }
 
   /** Consumer: the provider agreed and signed. */
   async agreement(caller: Caller, pid: string, msg: Json): Promise<void> {
-    const existing = await this.find(caller, pid);
+    const existing = await this.#processes.expect(caller, pid, 'agreement');
     const document = msg.agreement as Json;
     const signature = msg['kouan:signature'];
     if (typeof signature === 'string' && caller.key) await verifyDetached(document, signature, caller.key);
@@ -120,22 +120,25 @@ export class NegotiationProtocol {
       terms: existing.terms,
       state: 'ACTIVE',
     };
-    const next = { ...transition(existing, 'AGREED', negotiationTransitions, this.#deps.clock), providerPid: String(msg.providerPid), agreementId: agreement.id };
+    const recorded = { ...this.#processes.move(existing, 'AGREED'), providerPid: String(msg.providerPid), agreementId: agreement.id };
     if (!(await this.#deps.stores.agreements.get(agreement.id))) await this.#deps.stores.agreements.create(agreement);
-    await this.#save(next, existing);
+    await this.#processes.save(this.#planner.negotiationEvent(recorded, 'agreed'), existing);
   }
 
   /** Provider: ACCEPTED (the consumer takes our offer). Consumer: FINALIZED. */
   async event(caller: Caller, pid: string, msg: Json): Promise<void> {
-    const existing = await this.find(caller, pid);
-    const to: NegotiationState = msg.eventType === 'FINALIZED' ? 'FINALIZED' : 'ACCEPTED';
-    if (existing.state === to) return;
-    await this.#save(transition(existing, to, negotiationTransitions, this.#deps.clock), existing);
+    if (msg.eventType === 'FINALIZED') {
+      const existing = await this.#processes.expect(caller, pid, 'finalized');
+      await this.#processes.save(this.#processes.move(existing, 'FINALIZED'), existing);
+      return;
+    }
+    const existing = await this.#processes.expect(caller, pid, 'accepted');
+    await this.#processes.save(this.#planner.negotiationEvent(this.#processes.move(existing, 'ACCEPTED'), 'accepted'), existing);
   }
 
   /** Provider: the consumer verified (and countersigned) the agreement. */
   async verification(caller: Caller, pid: string, msg: Json): Promise<void> {
-    const existing = await this.find(caller, pid);
+    const existing = await this.#processes.expect(caller, pid, 'verification');
     const agreement = existing.agreementId ? await this.#deps.stores.agreements.get(existing.agreementId) : null;
     if (!agreement) throw new KouanError('DSP_INVALID_STATE', 'there is no agreement to verify yet');
     const signature = msg['kouan:signature'];
@@ -145,28 +148,17 @@ export class NegotiationProtocol {
     } else if (this.#deps.requireSignatures) {
       throw new KouanError('DSP_SIGNATURE_MISSING');
     }
-    if (existing.state === 'VERIFIED') return;
-    await this.#save(transition(existing, 'VERIFIED', negotiationTransitions, this.#deps.clock), existing);
+    await this.#processes.save(this.#planner.negotiationEvent(this.#processes.move(existing, 'VERIFIED'), 'verified'), existing);
   }
 
   /** Either role: the counterparty ends the negotiation, with its reasons. */
   async termination(caller: Caller, pid: string, msg: Json): Promise<void> {
-    const existing = await this.find(caller, pid);
-    if (existing.state === 'TERMINATED') return;
+    const existing = await this.#processes.expect(caller, pid, 'termination');
     const reasons = (Array.isArray(msg.reason) ? msg.reason : []).map((r) => {
       const text = typeof r === 'string' ? r : JSON.stringify(r);
       const [code, ...rest] = text.split(': ');
       return /^[A-Z][A-Z0-9_]+$/.test(code ?? '') ? { code: code!, message: rest.join(': '), basis: 'counterparty', effect: 'deny' as const } : { code: 'DSP_COUNTERPARTY_REFUSED', message: text, basis: 'counterparty', effect: 'deny' as const };
     });
-    await this.#save({ ...transition(existing, 'TERMINATED', negotiationTransitions, this.#deps.clock), reasons }, existing);
-  }
-
-  async #save(next: ContractNegotiation, previous: ContractNegotiation): Promise<void> {
-    try {
-      await this.#deps.stores.negotiations.save(next, previous.updatedAt);
-    } catch (error) {
-      if (error instanceof ConflictError) throw new KouanError('DSP_INVALID_STATE', 'the negotiation changed meanwhile; retry');
-      throw error;
-    }
+    await this.#processes.save({ ...this.#processes.move(existing, 'TERMINATED'), reasons }, existing);
   }
 }

@@ -1,11 +1,13 @@
-/** Incoming transfer-process messages, both roles (see negotiation/protocol.ts for the pattern). */
+/** Incoming transfer-process messages, both roles (see negotiation/protocol.ts for the pattern and states.ts for the rules). */
 import { randomUUID } from 'node:crypto';
-import { ConflictError, KouanError } from '../../core/errors.ts';
-import { PULL_FORMAT } from '../catalog.ts';
+import { KouanError } from '../../core/errors.ts';
+import { PULL_FORMAT, PULL_FORMATS } from '../catalog.ts';
 import type { Caller, ControlPlaneDeps } from '../deps.ts';
 import { message, type DspMessage } from '../dsp/jsonld.ts';
+import { IncomingProcesses } from '../incoming.ts';
 import type { TransferProcess, TransferState } from '../model.ts';
-import { transferTransitions, transition } from '../states.ts';
+import { Planner } from '../plan.ts';
+import { transferMessageStates, transferTransitions } from '../states.ts';
 
 type Json = Record<string, unknown>;
 
@@ -19,18 +21,16 @@ const reasonsOf = (msg: Json) =>
 
 export class TransferProtocol {
   readonly #deps: ControlPlaneDeps;
+  readonly #planner: Planner;
+  readonly #processes: IncomingProcesses<TransferState, TransferProcess>;
   constructor(deps: ControlPlaneDeps) {
     this.#deps = deps;
-  }
-
-  async find(caller: Caller, pid: string): Promise<TransferProcess> {
-    const t = await this.#deps.stores.transfers.get(pid);
-    if (!t || t.counterparty.participantId !== caller.peer.participantId) throw new KouanError('DSP_UNKNOWN_PROCESS', `no transfer ${pid} with ${caller.peer.participantId}`);
-    return t;
+    this.#planner = new Planner(deps.script, deps.clock);
+    this.#processes = new IncomingProcesses('transfer', deps.stores.transfers, transferMessageStates, transferTransitions, deps.clock);
   }
 
   async get(caller: Caller, pid: string): Promise<DspMessage> {
-    return transferMessage(await this.find(caller, pid));
+    return transferMessage(await this.#processes.find(caller, pid));
   }
 
   /** Provider: a TransferRequestMessage under an agreement with this caller. */
@@ -40,7 +40,7 @@ export class TransferProtocol {
       throw new KouanError('DSP_UNKNOWN_AGREEMENT', `no agreement ${String(msg.agreementId)} with ${caller.peer.participantId}`);
     }
     if (agreement.state !== 'ACTIVE') throw new KouanError('DSP_AGREEMENT_NOT_ACTIVE');
-    if (msg.format !== PULL_FORMAT) throw new KouanError('DSP_UNSUPPORTED_FORMAT', `format ${String(msg.format)} is not offered; use ${PULL_FORMAT}`);
+    if (!PULL_FORMATS.includes(String(msg.format))) throw new KouanError('DSP_UNSUPPORTED_FORMAT', `format ${String(msg.format)} is not offered; use ${PULL_FORMAT}`);
     const now = this.#deps.clock.now().toISOString();
     const id = `urn:uuid:${randomUUID()}`;
     const transfer: TransferProcess = {
@@ -60,35 +60,27 @@ export class TransferProtocol {
       createdAt: now,
       updatedAt: now,
     };
-    await this.#deps.stores.transfers.create(transfer);
+    await this.#deps.stores.transfers.create(this.#planner.transferEvent(transfer, 'requested'));
     this.#deps.log.info({ transfer: id, agreement: agreement.id, consumer: caller.peer.participantId }, 'transfer requested');
     return transferMessage(transfer);
   }
 
   /** Consumer: the provider started the transfer (with the endpoint data reference). Provider: the consumer asks to resume. */
   async start(caller: Caller, pid: string, msg: Json): Promise<void> {
-    const existing = await this.find(caller, pid);
-    if (existing.role === 'consumer') {
-      await this.#save({ ...transition(existing, 'STARTED', transferTransitions, this.#deps.clock), providerPid: String(msg.providerPid), dataAddress: (msg.dataAddress as Json | undefined) ?? existing.dataAddress }, existing);
+    const existing = await this.#processes.expect(caller, pid, 'start');
+    if (existing.role === 'provider') {
+      await this.#processes.save({ ...this.#processes.move(existing, 'STARTING'), counterparty: { ...existing.counterparty, certThumbprint: caller.peer.certThumbprint } }, existing);
       return;
     }
-    if (existing.state !== 'SUSPENDED') throw new KouanError('DSP_INVALID_STATE', `a ${existing.state} transfer cannot be resumed`);
-    await this.#save({ ...transition(existing, 'STARTING', transferTransitions, this.#deps.clock), counterparty: { ...existing.counterparty, certThumbprint: caller.peer.certThumbprint } }, existing);
+    const recorded = { ...this.#processes.move(existing, 'STARTED'), providerPid: String(msg.providerPid), dataAddress: (msg.dataAddress as Json | undefined) ?? existing.dataAddress };
+    // The provider's answer to our resume completes that step of ours; any other start is the 'started' event.
+    const next = existing.state === 'STARTING' ? this.#planner.transferDelivered(recorded) : this.#planner.transferEvent(recorded, 'started');
+    await this.#processes.save(next, existing);
   }
 
   async signal(caller: Caller, pid: string, signal: 'completion' | 'suspension' | 'termination', msg: Json): Promise<void> {
-    const existing = await this.find(caller, pid);
+    const existing = await this.#processes.expect(caller, pid, signal);
     const to: TransferState = signal === 'completion' ? 'COMPLETED' : signal === 'suspension' ? 'SUSPENDED' : 'TERMINATED';
-    if (existing.state === to) return;
-    await this.#save({ ...transition(existing, to, transferTransitions, this.#deps.clock), reasons: reasonsOf(msg) }, existing);
-  }
-
-  async #save(next: TransferProcess, previous: TransferProcess): Promise<void> {
-    try {
-      await this.#deps.stores.transfers.save(next, previous.updatedAt);
-    } catch (error) {
-      if (error instanceof ConflictError) throw new KouanError('DSP_INVALID_STATE', 'the transfer changed meanwhile; retry');
-      throw error;
-    }
+    await this.#processes.save({ ...this.#processes.move(existing, to), reasons: reasonsOf(msg) }, existing);
   }
 }

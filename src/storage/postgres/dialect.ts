@@ -2,8 +2,8 @@
  * PostgreSQL's dialect: $n placeholders, schema-qualified tables, jsonb documents, a list bound as text[],
  * and `FOR UPDATE SKIP LOCKED` so concurrent leasers in several processes pass over each other's rows.
  */
+import { Dialect } from '../sql/dialect.ts';
 import type { SqlValue } from '../sql/driver.ts';
-import { BaseStatements } from '../sql/statements.ts';
 import type { TableName } from '../sql/tables.ts';
 
 /** A schema name quoted for SQL; callers have checked it against SCHEMA_NAME. */
@@ -12,32 +12,36 @@ export const quoteIdentifier = (name: string): string => `"${name}"`;
 /** Lower-case identifiers only, so quoting is never needed for escaping. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export class PostgresStatements extends BaseStatements {
+export class PostgresDialect extends Dialect {
   constructor(private readonly schema: string) {
     super();
   }
 
-  protected override param(i: number): string {
+  override param(i: number): string {
     return `$${i}`;
   }
 
-  protected override table(name: TableName): string {
+  override table(name: TableName): string {
     return `${quoteIdentifier(this.schema)}.${name}`;
   }
 
-  protected override document(i: number): string {
+  override document(i: number): string {
     return `$${i}::jsonb`;
   }
 
-  protected override isOneOf(column: string, i: number): string {
+  override isOneOf(column: string, i: number): string {
     return `${column} = ANY($${i}::text[])`;
+  }
+
+  override eachOf(i: number): string {
+    return `unnest($${i}::text[]) AS value`;
   }
 
   override bindList(values: readonly string[]): SqlValue {
     return values;
   }
 
-  protected override lockCandidates(): string {
+  override lockCandidates(): string {
     return 'FOR UPDATE SKIP LOCKED';
   }
 }

@@ -6,10 +6,10 @@ import pg from 'pg';
 import { ConfigError } from '../../core/errors.ts';
 import { pendingMigrations } from '../sql/migrations.ts';
 import { sqlStores } from '../sql/stores.ts';
-import type { ControlPlaneStores } from '../ports.ts';
-import { postgresDriver } from './driver.ts';
+import type { Stores } from '../ports.ts';
+import { PostgresDialect, quoteIdentifier, SCHEMA_NAME } from './dialect.ts';
+import { inTransaction, postgresDriver } from './driver.ts';
 import { migrationStatements, postgresMigrations } from './migrations.ts';
-import { PostgresStatements, quoteIdentifier, SCHEMA_NAME } from './statements.ts';
 
 export interface PostgresStoreOptions {
   /** The schema holding the tables, created if missing; default `public`. */
@@ -24,9 +24,7 @@ export interface PostgresStoreOptions {
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const s = quoteIdentifier(schema);
   const sql = migrationStatements(s);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query(sql.lock, [`kouan control plane migrations ${schema}`]);
     await client.query(sql.createSchema);
     await client.query(sql.createTable);
@@ -35,17 +33,11 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
       await client.query(migration.sql);
       await client.query(sql.record, [migration.version, migration.name]);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Connects to `url`, brings the schema up to date and returns the stores; close() ends the pool. */
-export async function openPostgresStores(url: string, options: PostgresStoreOptions = {}): Promise<ControlPlaneStores> {
+export async function openPostgresStores(url: string, options: PostgresStoreOptions = {}): Promise<Stores> {
   const schema = options.schema ?? 'public';
   if (!SCHEMA_NAME.test(schema)) throw new ConfigError(`schema must match ${SCHEMA_NAME.source}`, { schema });
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
@@ -56,5 +48,5 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     await pool.end();
     throw error;
   }
-  return sqlStores(postgresDriver(pool), new PostgresStatements(schema));
+  return sqlStores(postgresDriver(pool), new PostgresDialect(schema));
 }

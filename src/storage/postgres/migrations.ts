@@ -37,6 +37,47 @@ export function postgresMigrations(s: string): readonly Migration[] {
         CREATE TABLE ${s}.approvals (id text COLLATE "C" PRIMARY KEY, kind text NOT NULL, document jsonb NOT NULL);
         CREATE INDEX approvals_kind ON ${s}.approvals (kind);`,
     },
+    {
+      version: 2,
+      name: 'data plane usage and outbox',
+      // The outbox keeps records and receipts as text, not jsonb: it must hand back exactly what was signed,
+      // and jsonb refuses a string holding U+0000.
+      sql: `
+        CREATE TABLE ${s}.agreement_usage (
+          agreement_id text COLLATE "C" PRIMARY KEY,
+          requests bigint NOT NULL,
+          records bigint NOT NULL
+        );
+        CREATE TABLE ${s}.exporter_subjects (
+          exporter_id text COLLATE "C" NOT NULL,
+          year integer NOT NULL,
+          hash text COLLATE "C" NOT NULL,
+          sensitive smallint NOT NULL CHECK (sensitive IN (0, 1)),
+          PRIMARY KEY (exporter_id, year, hash)
+        );
+        CREATE INDEX exporter_subjects_sensitive ON ${s}.exporter_subjects (exporter_id, year) WHERE sensitive = 1;
+        CREATE TABLE ${s}.agreement_subjects (
+          agreement_id text COLLATE "C" NOT NULL,
+          hash text COLLATE "C" NOT NULL,
+          PRIMARY KEY (agreement_id, hash)
+        );
+        CREATE TABLE ${s}.outbox (
+          id text COLLATE "C" PRIMARY KEY,
+          kind text NOT NULL,
+          record text NOT NULL,
+          signature text NOT NULL,
+          created_at text NOT NULL,
+          created_ms bigint NOT NULL,
+          delivered_at text,
+          receipt text,
+          attempts integer NOT NULL DEFAULT 0,
+          last_error text,
+          failed_at text,
+          lease_holder text,
+          lease_until bigint
+        );
+        CREATE INDEX outbox_undelivered ON ${s}.outbox (created_ms, id) WHERE delivered_at IS NULL;`,
+    },
   ];
 }
 

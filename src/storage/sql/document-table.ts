@@ -5,7 +5,7 @@
 import { ConflictError, type KouanError } from '../../core/errors.ts';
 import { ConstraintViolation, type SqlDriver, type SqlRow, type SqlValue } from './driver.ts';
 import type { Page } from './paging.ts';
-import type { BaseStatements } from './statements.ts';
+import type { DocumentStatements } from './statements.ts';
 import { fromDocument, rowValues, type TableSpec } from './tables.ts';
 
 /** What to throw instead of a given constraint violation. */
@@ -14,7 +14,7 @@ export type Refusals = Partial<Record<ConstraintViolation['kind'], () => KouanEr
 export class DocumentTable<T extends { id: string }> {
   constructor(
     readonly driver: SqlDriver,
-    readonly sql: BaseStatements,
+    readonly sql: DocumentStatements,
     readonly spec: TableSpec<T>,
   ) {}
 

@@ -7,11 +7,18 @@
 export type SqlValue = string | number | null | readonly string[];
 export type SqlRow = Record<string, unknown>;
 
+export interface SqlStatement {
+  sql: string;
+  params: readonly SqlValue[];
+}
+
 export interface SqlDriver {
   /** Runs a query (or a write with RETURNING) and returns its rows. */
   all(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]>;
   /** Runs a write and returns how many rows it changed. */
   run(sql: string, params: readonly SqlValue[]): Promise<number>;
+  /** Runs writes in order in one transaction, all or nothing, and returns how many rows each changed. */
+  runAtomically(statements: readonly SqlStatement[]): Promise<number[]>;
   close(): Promise<void>;
 }
 

@@ -11,7 +11,10 @@ export interface Migration {
   sql: string;
 }
 
-/** The table recording which migrations a database has; named for the control plane so others can sit beside it. */
+/**
+ * The table recording which migrations a database has. Named when it held only the control plane's; the data
+ * plane's tables are numbered in the same list, since both share the database (the name stays for existing ones).
+ */
 export const MIGRATIONS_TABLE = 'kouan_control_plane_migrations';
 
 /** The migrations still to apply, in order. Refuses a database that is newer than this build. */

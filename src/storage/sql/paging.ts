@@ -25,7 +25,7 @@ export function page(request: { offset?: number; limit?: number } = {}): Page {
   };
 }
 
-/** Checks a lease batch size. */
-export function leaseLimit(limit: number): number {
+/** Checks a batch size (limit from 1 to MAX_PAGE). */
+export function batchSize(limit: number): number {
   return count(limit, DEFAULT_PAGE, 'limit', 1, MAX_PAGE);
 }

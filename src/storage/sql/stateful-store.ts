@@ -5,7 +5,8 @@
 import { ConflictError, InputError, NotFoundError } from '../../core/errors.ts';
 import type { StatefulStore } from '../ports.ts';
 import type { DocumentTable } from './document-table.ts';
-import { leaseLimit, page } from './paging.ts';
+import { inLeaseOrder, leaseTerms } from './leases.ts';
+import { page } from './paging.ts';
 import { epochMs, rowValues, type StatefulEntity } from './tables.ts';
 
 export class SqlStatefulStore<T extends StatefulEntity<S>, S extends string> implements StatefulStore<T, S> {
@@ -41,15 +42,11 @@ export class SqlStatefulStore<T extends StatefulEntity<S>, S extends string> imp
   }
 
   async leaseNext(states: S[], limit: number, holder: string, leaseMs: number, now: Date): Promise<T[]> {
-    leaseLimit(limit);
-    if (!Number.isInteger(leaseMs) || leaseMs <= 0) throw new InputError('leaseMs must be a positive integer', { leaseMs });
-    if (holder === '') throw new InputError('a lease needs a holder');
-    const at = epochMs(now.toISOString(), 'now');
+    const terms = leaseTerms(limit, holder, leaseMs, now);
     if (states.length === 0) return [];
     const { spec, sql, driver } = this.table;
-    const rows = await driver.all(sql.leaseNext(spec), [holder, at + leaseMs, sql.bindList(states), at, limit]);
-    // RETURNING carries no order: put the batch back in the order it was chosen in.
-    return this.table.documents(rows).sort((a, b) => epochMs(a.stateTimestamp, 'stateTimestamp') - epochMs(b.stateTimestamp, 'stateTimestamp') || (a.id < b.id ? -1 : 1));
+    const rows = await driver.all(sql.leaseNext(spec), [...terms, sql.dialect.bindList(states)]);
+    return inLeaseOrder(this.table.documents(rows), (e) => ({ at: epochMs(e.stateTimestamp, 'stateTimestamp'), id: e.id }));
   }
 
   async release(id: string, holder: string): Promise<void> {

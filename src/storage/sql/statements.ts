@@ -1,9 +1,9 @@
 /**
- * The SQL every adapter runs, written once; a dialect overrides only what differs (placeholders, table
- * names, binding a list, row locks), as EDC's BaseSqlDialectStatements / PostgresDialectStatements do.
+ * The SQL of the document tables (the control plane's aggregates), written once over a Dialect.
  * Parameters are numbered from 1 in the order of `rowValues`: id, document, then the table's columns.
  */
-import type { SqlValue } from './driver.ts';
+import type { Dialect } from './dialect.ts';
+import { leaseRows } from './leases.ts';
 import type { TableName } from './tables.ts';
 
 /** All a statement needs to know of a table (a TableSpec is one). */
@@ -12,24 +12,19 @@ interface Spec {
   columns: readonly { name: string }[];
 }
 
-export abstract class BaseStatements {
-  /** The placeholder of the i-th bound parameter, counting from 1. */
-  protected abstract param(i: number): string;
-  /** A table's name as statements write it (schema-qualified where the dialect has schemas). */
-  protected abstract table(name: TableName): string;
-  /** A condition: `column` is one of the strings bound as one parameter at `i` (see bindList). */
-  protected abstract isOneOf(column: string, i: number): string;
-  /** Binds a list of strings as the one parameter isOneOf expects. */
-  abstract bindList(values: readonly string[]): SqlValue;
+export class DocumentStatements {
+  constructor(readonly dialect: Dialect) {}
 
-  /** The placeholder of the JSON document parameter. */
-  protected document(i: number): string {
-    return this.param(i);
+  private param(i: number): string {
+    return this.dialect.param(i);
   }
 
-  /** Appended to the lease candidates so concurrent leasers skip each other's rows; SQLite serialises writers. */
-  protected lockCandidates(): string {
-    return '';
+  private table(name: TableName): string {
+    return this.dialect.table(name);
+  }
+
+  private document(i: number): string {
+    return this.dialect.document(i);
   }
 
   insert(spec: Spec): string {
@@ -93,13 +88,9 @@ export abstract class BaseStatements {
     return `UPDATE ${this.table(spec.name)} SET lease_holder = NULL, lease_until = NULL WHERE id = ${this.param(1)} AND lease_holder = ${this.param(2)}`;
   }
 
-  /** Parameters: holder, lease_until (ms), states (bindList), now (ms), limit. One statement, so leasing is atomic. */
+  /** Parameters: holder, lease_until (ms), now (ms), limit, states (bindList); see leaseRows. */
   leaseNext(spec: Spec): string {
-    const t = this.table(spec.name);
-    const candidates = `SELECT id FROM ${t} WHERE ${this.isOneOf('state', 3)}`
-      + ` AND (lease_holder IS NULL OR lease_until <= ${this.param(4)})`
-      + ` ORDER BY state_timestamp, id LIMIT ${this.param(5)} ${this.lockCandidates()}`;
-    return `UPDATE ${t} SET lease_holder = ${this.param(1)}, lease_until = ${this.param(2)} WHERE id IN (${candidates.trimEnd()}) RETURNING document`;
+    return leaseRows(this.dialect, spec.name, { where: this.dialect.isOneOf('state', 5), order: 'state_timestamp, id', returning: 'document' });
   }
 
   private assignments(spec: Spec): string {

@@ -1,14 +1,18 @@
-/** The six control-plane stores over one driver and one dialect: all that SQLite and PostgreSQL share. */
+/** Every store over one driver and one dialect: all that SQLite and PostgreSQL share. */
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
-import type { ControlPlaneStores } from '../ports.ts';
+import type { Stores } from '../ports.ts';
+import type { Dialect } from './dialect.ts';
 import { DocumentTable } from './document-table.ts';
 import type { SqlDriver } from './driver.ts';
+import { SqlOutbox } from './outbox.ts';
 import { page } from './paging.ts';
 import { SqlStatefulStore } from './stateful-store.ts';
-import type { BaseStatements } from './statements.ts';
+import { DocumentStatements } from './statements.ts';
 import { tables, type TableSpec } from './tables.ts';
+import { SqlUsageStore } from './usage.ts';
 
-export function sqlStores(driver: SqlDriver, sql: BaseStatements): ControlPlaneStores {
+export function sqlStores(driver: SqlDriver, dialect: Dialect): Stores {
+  const sql = new DocumentStatements(dialect);
   const table = <T extends { id: string }>(spec: TableSpec<T>): DocumentTable<T> => new DocumentTable(driver, sql, spec);
   const assets = table(tables.assets);
   const offers = table(tables.offers);
@@ -45,6 +49,8 @@ export function sqlStores(driver: SqlDriver, sql: BaseStatements): ControlPlaneS
       list: async (kind) => approvals.all(kind === undefined ? undefined : { column: 'kind', value: kind }),
       delete: async (id) => approvals.delete(id),
     },
+    usage: new SqlUsageStore(driver, dialect),
+    outbox: new SqlOutbox(driver, dialect),
     close: () => driver.close(),
   };
 }

@@ -5,7 +5,9 @@
 import { InputError } from '../../core/errors.ts';
 import type { Approval, Asset, ContractAgreement, ContractNegotiation, Offer, TransferProcess } from '../../control-plane/model.ts';
 
-export type TableName = 'assets' | 'offers' | 'negotiations' | 'agreements' | 'transfers' | 'approvals';
+/** The control plane's document tables, then the data plane's (./usage.ts, ./outbox.ts). */
+export type TableName = 'assets' | 'offers' | 'negotiations' | 'agreements' | 'transfers' | 'approvals'
+  | 'agreement_usage' | 'exporter_subjects' | 'agreement_subjects' | 'outbox';
 export type ColumnValue = string | number | null;
 
 export interface Column<T> {

@@ -1,19 +1,23 @@
 /** SQLite's dialect: named placeholders, a list bound as JSON, no row locks (SQLite serialises writers). */
+import { Dialect } from '../sql/dialect.ts';
 import type { SqlValue } from '../sql/driver.ts';
-import { BaseStatements } from '../sql/statements.ts';
 import type { TableName } from '../sql/tables.ts';
 
-export class SqliteStatements extends BaseStatements {
-  protected override param(i: number): string {
+export class SqliteDialect extends Dialect {
+  override param(i: number): string {
     return `@p${i}`;
   }
 
-  protected override table(name: TableName): string {
+  override table(name: TableName): string {
     return name;
   }
 
-  protected override isOneOf(column: string, i: number): string {
-    return `${column} IN (SELECT value FROM json_each(${this.param(i)}))`;
+  override isOneOf(column: string, i: number): string {
+    return `${column} IN (SELECT value FROM ${this.eachOf(i)})`;
+  }
+
+  override eachOf(i: number): string {
+    return `json_each(${this.param(i)})`;
   }
 
   override bindList(values: readonly string[]): SqlValue {

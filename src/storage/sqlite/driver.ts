@@ -8,9 +8,7 @@ const violations: Record<string, ConstraintViolation['kind']> = {
   SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign_key',
 };
 
-const translate = (error: unknown): unknown => asViolation(error, violations);
-
-/** The statements use named placeholders @p1, @p2, ... (see SqliteStatements). */
+/** The statements use named placeholders @p1, @p2, ... (see SqliteDialect). */
 function named(params: readonly SqlValue[]): Record<string, SqlValue> {
   return Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value]));
 }
@@ -25,21 +23,21 @@ export function sqliteDriver(db: Database): SqlDriver {
     }
     return found;
   };
+  const changes = (sql: string, params: readonly SqlValue[]): number => statement(sql).run(named(params)).changes;
+  /** Runs `work` with the driver's error turned into a ConstraintViolation where it is one. */
+  const translated = async <R>(work: () => R): Promise<R> => {
+    try {
+      return work();
+    } catch (error) {
+      throw asViolation(error, violations);
+    }
+  };
   return {
-    async all(sql, params) {
-      try {
-        return statement(sql).all(named(params)) as SqlRow[];
-      } catch (error) {
-        throw translate(error);
-      }
-    },
-    async run(sql, params) {
-      try {
-        return statement(sql).run(named(params)).changes;
-      } catch (error) {
-        throw translate(error);
-      }
-    },
+    all: (sql, params) => translated(() => statement(sql).all(named(params)) as SqlRow[]),
+    run: (sql, params) => translated(() => changes(sql, params)),
+    // IMMEDIATE takes the write lock up front: a deferred transaction that reads first could not upgrade
+    // its lock while another connection writes, and would fail with SQLITE_BUSY instead of waiting.
+    runAtomically: (statements) => translated(() => db.transaction(() => statements.map((s) => changes(s.sql, s.params))).immediate()),
     async close() {
       if (db.open) db.close();
     },

@@ -7,10 +7,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { pendingMigrations } from '../sql/migrations.ts';
 import { sqlStores } from '../sql/stores.ts';
-import type { ControlPlaneStores } from '../ports.ts';
+import type { Stores } from '../ports.ts';
+import { SqliteDialect } from './dialect.ts';
 import { sqliteDriver } from './driver.ts';
 import { migrationStatements, sqliteMigrations } from './migrations.ts';
-import { SqliteStatements } from './statements.ts';
 
 /** How long a connection waits for another's write lock before giving up with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -28,7 +28,7 @@ function migrate(db: Database.Database): void {
 }
 
 /** Opens (creating if needed) the stores in one SQLite file; its directory is created too. */
-export function openSqliteStores(file: string): ControlPlaneStores {
+export function openSqliteStores(file: string): Stores {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   try {
@@ -41,5 +41,5 @@ export function openSqliteStores(file: string): ControlPlaneStores {
     db.close();
     throw error;
   }
-  return sqlStores(sqliteDriver(db), new SqliteStatements());
+  return sqlStores(sqliteDriver(db), new SqliteDialect());
 }

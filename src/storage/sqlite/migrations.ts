@@ -32,6 +32,45 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE TABLE approvals (id TEXT PRIMARY KEY, kind TEXT NOT NULL, document TEXT NOT NULL) STRICT;
       CREATE INDEX approvals_kind ON approvals (kind);`,
   },
+  {
+    version: 2,
+    name: 'data plane usage and outbox',
+    sql: `
+      CREATE TABLE agreement_usage (
+        agreement_id TEXT PRIMARY KEY,
+        requests INTEGER NOT NULL,
+        records INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE exporter_subjects (
+        exporter_id TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        sensitive INTEGER NOT NULL CHECK (sensitive IN (0, 1)),
+        PRIMARY KEY (exporter_id, year, hash)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX exporter_subjects_sensitive ON exporter_subjects (exporter_id, year) WHERE sensitive = 1;
+      CREATE TABLE agreement_subjects (
+        agreement_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (agreement_id, hash)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        record TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        delivered_at TEXT,
+        receipt TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        failed_at TEXT,
+        lease_holder TEXT,
+        lease_until INTEGER
+      ) STRICT;
+      CREATE INDEX outbox_undelivered ON outbox (created_ms, id) WHERE delivered_at IS NULL;`,
+  },
 ];
 
 export const migrationStatements = {

@@ -1,5 +1,7 @@
 /** Realistic aggregates for the contract suites; every builder takes overrides. */
+import { createHmac } from 'node:crypto';
 import type { Approval, Asset, ContractAgreement, ContractNegotiation, Offer, TransferProcess } from '../../../src/control-plane/model.ts';
+import type { OutboxRecord } from '../../../src/storage/ports.ts';
 
 export const T0 = '2026-11-27T08:00:00.000Z';
 
@@ -101,4 +103,20 @@ export function agreement(id: string, over: Partial<ContractAgreement> = {}): Co
 
 export function approval(id: string, over: Partial<Approval> = {}): Approval {
   return { id, kind: 'standard_contract', entry: { ref: `SCC-2026-${id}`, filed_at: T0, province: 'Zhejiang' }, createdAt: T0, ...over };
+}
+
+/** Keyed hashes of the data subjects numbered `from` up to (not including) `to`, as the data plane stores them. */
+export function subjectHashes(from: number, to: number): string[] {
+  return Array.from({ length: to - from }, (_, i) => createHmac('sha256', 'test subject key').update(`consignee-${from + i}`).digest('hex'));
+}
+
+export function outboxRecord(id: string, over: Partial<OutboxRecord> = {}): OutboxRecord {
+  return {
+    id,
+    kind: 'usage',
+    record: { id, agreementId: 'ag-1', requests: 3, records: 1000.5, subjects: { new: 12, sensitive: 0 }, note: 'Zhejiang 浙江', at: T0 },
+    signature: 'eyJhbGciOiJFUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..c2ln',
+    createdAt: T0,
+    ...over,
+  };
 }

@@ -4,14 +4,14 @@
  * which is what the reopen and concurrency contracts need.
  */
 import { afterEach } from 'vitest';
-import type { ControlPlaneStores } from '../../../src/storage/ports.ts';
+import type { Stores } from '../../../src/storage/ports.ts';
 
-export type OpenStores = () => Promise<ControlPlaneStores>;
+export type OpenStores = () => Promise<Stores>;
 export type NewDatabase = () => Promise<OpenStores>;
 
 /** Opens stores for one test and closes every instance it opened when the test ends. */
-export function storesFor(newDatabase: NewDatabase): { open(): Promise<{ stores: ControlPlaneStores; reopen: OpenStores }> } {
-  const opened: ControlPlaneStores[] = [];
+export function storesFor(newDatabase: NewDatabase): { open(): Promise<{ stores: Stores; reopen: OpenStores }> } {
+  const opened: Stores[] = [];
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((s) => s.close()));
   });

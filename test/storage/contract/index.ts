@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractNegotiation, NegotiationState, TransferProcess, TransferState } from '../../../src/control-plane/model.ts';
 import { describeAssetStore, describeOfferStore } from './catalog.ts';
-import { agreement, approval, asset, negotiation, offer, transfer } from './fixtures.ts';
+import { agreement, approval, asset, negotiation, offer, outboxRecord, subjectHashes, transfer } from './fixtures.ts';
 import { storesFor, type NewDatabase } from './harness.ts';
+import { describeOutbox } from './outbox.ts';
 import { describeAgreementStore, describeApprovalStore } from './records.ts';
 import { describeStatefulStore } from './stateful.ts';
+import { describeUsageStore } from './usage.ts';
 
 export type { NewDatabase, OpenStores } from './harness.ts';
 
@@ -26,8 +28,10 @@ export function describeStoreContracts(newDatabase: NewDatabase): void {
   });
   describeAgreementStore(newDatabase);
   describeApprovalStore(newDatabase);
+  describeUsageStore(newDatabase);
+  describeOutbox(newDatabase);
 
-  describe('ControlPlaneStores', () => {
+  describe('Stores', () => {
     const db = storesFor(newDatabase);
 
     it('keeps every aggregate when the database is closed and opened again', async () => {
@@ -38,6 +42,8 @@ export function describeStoreContracts(newDatabase: NewDatabase): void {
       await stores.agreements.create(agreement('ag-1'));
       await stores.transfers.create(transfer('t1'));
       await stores.approvals.put(approval('scc-1'));
+      await stores.usage.addSubjects('ningbo-terminal', 2026, 'ag-1', subjectHashes(0, 2), false);
+      await stores.outbox.enqueue(outboxRecord('r1'));
       await stores.close();
       const again = await reopen();
       expect(await again.assets.get('asset-1')).toEqual(asset('asset-1'));
@@ -46,6 +52,15 @@ export function describeStoreContracts(newDatabase: NewDatabase): void {
       expect(await again.agreements.get('ag-1')).toEqual(agreement('ag-1'));
       expect(await again.transfers.get('t1')).toEqual(transfer('t1'));
       expect(await again.approvals.get('scc-1')).toEqual(approval('scc-1'));
+      expect((await again.usage.agreementUsage('ag-1')).subjects).toBe(2);
+      expect(await again.outbox.get('r1')).toMatchObject(outboxRecord('r1'));
+    });
+
+    it('closes once, however often close() is called', async () => {
+      const { stores } = await db.open();
+      await Promise.all([stores.close(), stores.close()]);
+      await expect(stores.close()).resolves.toBeUndefined();
+      await expect(stores.assets.get('asset-1')).rejects.toThrow();
     });
 
     it('sees at once what another instance on the same database wrote', async () => {

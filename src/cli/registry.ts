@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { loadConfigFile } from '../core/config.ts';
+import { InputError } from '../core/errors.ts';
+import { RegistryConfigSchema } from '../main/registry-config.ts';
+import { startRegistry } from '../main/registry.ts';
+import { verifyLedger } from '../registry/ledger/verify.ts';
+import { openPostgresRegistryStores } from '../registry/storage/postgres/index.ts';
+import type { RegistryStores } from '../registry/storage/ports.ts';
+import { openSqliteRegistryStores } from '../registry/storage/sqlite/index.ts';
+import { readCertificate } from '../trust/identity.ts';
+import { EXIT, required, type Group } from './command.ts';
+import { untilSignalled } from './connector.ts';
+
+export const registry: Group = {
+  name: 'registry',
+  summary: 'Run the data-port registry (record intake over mutual TLS, hash-chained ledger, operator API).',
+  commands: [
+    {
+      name: 'start',
+      summary: 'Start a registry from a JSON config file and run until SIGINT/SIGTERM.',
+      usage: '--config FILE',
+      options: { config: { type: 'string' } },
+      help: { config: 'The registry config (JSON; see the configuration reference in the README).' },
+      async run(values, _p, io) {
+        const config = loadConfigFile(RegistryConfigSchema, required(values, 'config'));
+        const running = await startRegistry(config);
+        io.out(JSON.stringify({ participantId: running.participantId, intake: running.intakeUrl, operator: running.operatorUrl }));
+        const signal = await untilSignalled();
+        running.log.info({ signal }, 'stopping');
+        await running.stop();
+        return EXIT.ok;
+      },
+    },
+  ],
+};
+
+const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//.test(db);
+
+export const ledger: Group = {
+  name: 'ledger',
+  summary: "Check the registry's hash-chained ledger.",
+  commands: [
+    {
+      name: 'verify',
+      summary: 'Recompute the whole chain, its checkpoints and head: exit 0 when whole, 1 naming the first broken entry.',
+      usage: '--db FILE|URL [--schema NAME] [--ca FILE]',
+      options: { db: { type: 'string' }, schema: { type: 'string' }, ca: { type: 'string' } },
+      help: {
+        db: 'The registry database: a SQLite file, or a postgres:// URL.',
+        schema: 'PostgreSQL schema of the registry (default kouan_registry).',
+        ca: 'The data-space CA (PEM): checkpoint keys must be vouched for by a certificate it issued.',
+      },
+      async run(values, _p, io) {
+        const db = required(values, 'db');
+        let ca;
+        if (typeof values.ca === 'string') {
+          try {
+            ca = readCertificate(readFileSync(values.ca));
+          } catch {
+            throw new InputError(`cannot read the CA certificate ${values.ca}`);
+          }
+        }
+        const schema = typeof values.schema === 'string' ? values.schema : undefined;
+        const stores: RegistryStores = isPostgresUrl(db)
+          ? await openPostgresRegistryStores(db, { readOnly: true, poolSize: 2, ...(schema ? { schema } : {}) })
+          : openSqliteRegistryStores(db, { readOnly: true });
+        const started = performance.now();
+        try {
+          const result = await verifyLedger(stores.ledger, ca ? { ca } : {});
+          const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
+          io.out(JSON.stringify({ ...result, seconds }));
+          if (result.ok) return EXIT.ok;
+          io.err(`kouan: ledger broken at seq ${result.seq}: ${result.reason}`);
+          return EXIT.failed;
+        } finally {
+          await stores.close();
+        }
+      },
+    },
+  ],
+};

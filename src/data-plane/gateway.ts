@@ -1,0 +1,190 @@
+/**
+ * The data-plane gateway: @fastify/http-proxy behind mutual TLS. Every request is checked before anything is
+ * forwarded — the access token and its binding to the presented certificate, the transfer and agreement as
+ * stored now (no cache: a termination or suspension holds on the very next request), and kouan/gateway with
+ * the consumer's attested country — and the answer streams back through the record enforcer.
+ */
+import { createHash, createPublicKey } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { IncomingMessage } from 'node:http';
+import httpProxy from '@fastify/http-proxy';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import { KouanError, TokenRejectedError } from '../core/errors.ts';
+import type { KeyedLock } from '../core/keyed-lock.ts';
+import type { Asset, ContractAgreement, TransferProcess } from '../control-plane/model.ts';
+import { errorResponses } from '../http/errors.ts';
+import { mtlsServerOptions, mutualTls } from '../http/mtls.ts';
+import { denials, type Decision, type Reason } from '../policy/decision.ts';
+import type { PolicyEngine } from '../policy/engine.ts';
+import type { RecordEmitter } from '../records/emitter.ts';
+import type { ControlPlaneStores, DataPlaneStores } from '../storage/ports.ts';
+import { verifyAccessToken, type AccessClaims } from '../trust/access-tokens.ts';
+import type { TrustStore } from '../trust/trust-store.ts';
+import { codecs } from './codecs.ts';
+import { Enforcer } from './enforcer.ts';
+import { beijingYear, gatewayInput } from './inputs.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { rulesFrom, type RecordKeys } from './obligations.ts';
+
+export interface GatewayDeps {
+  trust: TrustStore;
+  clock: Clock;
+  log: Logger;
+  policy: PolicyEngine;
+  stores: ControlPlaneStores & DataPlaneStores;
+  records: RecordEmitter;
+  keys: RecordKeys;
+  lock: KeyedLock;
+  exporter: () => Promise<{ id: string; ciio: boolean }>;
+  metrics: GatewayMetrics;
+}
+
+interface Grant {
+  claims: AccessClaims;
+  transfer: TransferProcess;
+  agreement: ContractAgreement;
+  asset: Asset;
+  decision: Decision;
+  started: bigint;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    grant: Grant | null;
+  }
+}
+
+const bearer = (header: string | undefined) => (header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined);
+
+export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const { trust, clock, stores, policy, metrics } = deps;
+  const self = trust.identity;
+  const providerKey = createPublicKey(self.key);
+  const app = Fastify({ https: mtlsServerOptions(trust), loggerInstance: deps.log }) as unknown as FastifyInstance;
+  await app.register(errorResponses);
+  await app.register(mutualTls, { trust, clock, requireTokens: false, skewSeconds: 5 });
+  app.decorateRequest('grant', null);
+
+  const refuse = async (request: FastifyRequest, reply: FastifyReply, status: number, reasons: Reason[], context: Record<string, unknown>) => {
+    const code = reasons[0]?.code ?? 'GATEWAY_REFUSED';
+    metrics.refusals.inc({ code });
+    await deps.records.emit('denial', { stage: 'data-plane', consumer: request.peer?.participantId ?? null, destinationCountry: request.peer?.country ?? null, reasons, ...context });
+    return reply.code(status).send({ code, message: reasons[0]?.message ?? 'refused', reasons });
+  };
+
+  /** Everything that must hold before one byte is forwarded. */
+  const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
+    const request = req as FastifyRequest<{ Params: { transferId: string } }>;
+    const started = process.hrtime.bigint();
+    metrics.requests.inc();
+    let claims: AccessClaims;
+    try {
+      claims = await verifyAccessToken(bearer(request.headers.authorization), request.peer, { participantId: self.participantId, publicKey: providerKey }, clock);
+    } catch (error) {
+      if (!(error instanceof TokenRejectedError)) throw error;
+      return refuse(request, reply, 401, [{ code: error.code, message: error.message, basis: 'access token', effect: 'deny' }], { transfer: request.params.transferId });
+    }
+    const transfer = await stores.transfers.get(claims.transferId);
+    const agreement = transfer ? await stores.agreements.get(transfer.agreementId) : null;
+    const asset = agreement ? await stores.assets.get(agreement.assetId) : null;
+    if (!transfer || transfer.role !== 'provider' || !agreement || !asset || request.params.transferId !== claims.transferId) {
+      const error = new KouanError('GATEWAY_UNKNOWN_TRANSFER');
+      return refuse(request, reply, 403, [{ code: error.code, message: error.message, basis: 'access token', effect: 'deny' }], { transfer: claims.transferId });
+    }
+    const now = clock.now();
+    const exporter = await deps.exporter();
+    const [usage, cumulative] = await Promise.all([stores.usage.countRequest(agreement.id), stores.usage.cumulative(exporter.id, beijingYear(now))]);
+    const decision = policy.evaluate('kouan/gateway/decision', gatewayInput({
+      now, peer: request.peer, claims, providerId: self.participantId, agreement, transfer, asset, exporter, cumulative,
+      usage: { ...usage, requests: usage.requests - 1 },
+    }));
+    metrics.decisionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    if (!decision.allow) return refuse(request, reply, 403, denials(decision), { transfer: transfer.id, agreement: agreement.id });
+    request.grant = { claims, transfer, agreement, asset, decision, started };
+    request.log = request.log.child({ agreement: agreement.id, transfer: transfer.id });
+  };
+
+  const respond = (request: FastifyRequest, reply: FastifyReply, res: { statusCode: number; stream: IncomingMessage | NodeJS.ReadableStream }) => {
+    const grant = request.grant!;
+    const source = res.stream as NodeJS.ReadableStream & { destroy?: () => void };
+    if (res.statusCode !== 200) {
+      source.destroy?.();
+      reply.code(502).send({ code: 'GATEWAY_BACKEND_FAILED', message: `the dataset backend answered ${res.statusCode}` });
+      return;
+    }
+    const codec = codecs[grant.asset.backend.format];
+    const { fields, limits } = rulesFrom(grant.decision.obligations);
+    const now = clock.now();
+    const enforcer = new Enforcer({
+      fields, limits,
+      subjectField: grant.asset.classification.pi.subjectIdField,
+      sensitive: grant.asset.classification.pi.sensitiveSubjects > 0,
+      keys: deps.keys,
+      pseudonymKey: deps.keys.pseudonymKey(grant.agreement.id),
+      exporterId: self.participantId,
+      year: beijingYear(now),
+      agreementId: grant.agreement.id,
+      usage: stores.usage,
+      lock: deps.lock,
+    });
+    const parser = codec.parser();
+    parser.on('error', (error: Error) => enforcer.stop({ code: 'GATEWAY_BACKEND_INVALID', message: `the backend sent unreadable ${grant.asset.backend.format}: ${error.message}` }));
+    enforcer.onStop = () => {
+      (source as NodeJS.ReadableStream).unpipe(parser);
+      source.destroy?.();
+    };
+    (source as NodeJS.ReadableStream).pipe(parser).pipe(enforcer);
+    const digest = createHash('sha256');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer | string, _enc, done) {
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        digest.update(buffer);
+        bytes += buffer.length;
+        done(null, buffer);
+      },
+    });
+    const serializer = codec.serializer();
+    pipeline(enforcer, serializer, meter).catch((error: Error) => request.log.warn({ err: error }, 'stream ended early'));
+    meter.once('end', () => {
+      const stats = enforcer.stats;
+      metrics.bytes.inc(bytes);
+      metrics.records.inc(stats.records);
+      const context = { transfer: grant.transfer.id, agreement: grant.agreement.id, consumer: grant.agreement.consumerId, destinationCountry: request.peer.country };
+      deps.records
+        .emit('usage', { ...context, bytes, records: stats.records, newSubjects: stats.newSubjects, newSensitiveSubjects: stats.newSensitive, sha256: digest.digest('hex'), decision: { allow: true, exportPath: grant.agreement.exportPath, stoppedBy: stats.stopped?.code ?? null } })
+        .catch((error: Error) => request.log.error({ err: error }, 'usage record could not be stored'));
+      if (stats.stopped && stats.stopped.code !== 'GATEWAY_BACKEND_INVALID') {
+        metrics.refusals.inc({ code: stats.stopped.code });
+        deps.records
+          .emit('denial', { stage: 'data-plane-stream', ...context, reasons: [{ code: stats.stopped.code, message: stats.stopped.message, basis: 'export path', effect: 'deny' }], recordsForwarded: stats.records })
+          .catch((error: Error) => request.log.error({ err: error }, 'denial record could not be stored'));
+      }
+    });
+    reply.header('content-type', codec.contentType).removeHeader('content-length').send(meter);
+  };
+
+  await app.register(httpProxy, {
+    // No fixed upstream: each transfer's asset names its backend (getUpstream below).
+    upstream: '',
+    prefix: '/transfers/:transferId',
+    preHandler: authorize,
+    httpMethods: ['GET'],
+    replyOptions: { getUpstream: (request) => new URL((request as FastifyRequest).grant!.asset.backend.url).origin },
+    handler: (request, reply, _dest, options) => {
+      const backend = new URL(request.grant!.asset.backend.url);
+      return reply.from(`${backend.pathname}${backend.search}`, {
+        ...options,
+        rewriteRequestHeaders: (_req, headers) => {
+          const { authorization: _a, host: _h, ...rest } = headers;
+          return rest;
+        },
+        onResponse: (req, rep, res) => respond(req as FastifyRequest, rep as FastifyReply, res as never),
+      });
+    },
+  });
+  return app;
+}

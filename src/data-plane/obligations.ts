@@ -1,0 +1,77 @@
+/**
+ * The decision's obligations, applied to one record: fields dropped, masked or replaced by a keyed pseudonym
+ * (HMAC-SHA-256 under a key derived for the agreement, so pseudonyms are stable within an agreement and
+ * differ across agreements), and the subject's keyed hash for counting (never the raw id).
+ */
+import { createHmac } from 'node:crypto';
+import type { Obligation } from '../policy/decision.ts';
+
+export type DataRecord = Record<string, unknown>;
+
+export interface FieldRules {
+  drop: string[];
+  mask: string[];
+  pseudonymise: string[];
+}
+
+export interface Limits {
+  /** Records the stream may still forward (max_records), or Infinity. */
+  records: number;
+  /** New persons the exporter may still provide this year (max_subjects), or Infinity. */
+  subjects: number;
+  sensitiveSubjects: number;
+  /** New persons the agreement may still reach (max_data_subjects), or Infinity. */
+  agreementSubjects: number;
+}
+
+const fieldsOf = (obligations: Obligation[], type: string): string[] =>
+  obligations.filter((o) => o.type === type).flatMap((o) => (Array.isArray(o.fields) ? (o.fields as string[]) : []));
+
+const limit = (obligations: Obligation[], type: string, key: string): number => {
+  const values = obligations.filter((o) => o.type === type && typeof o[key] === 'number').map((o) => o[key] as number);
+  return values.length ? Math.max(0, Math.min(...values)) : Number.POSITIVE_INFINITY;
+};
+
+export function rulesFrom(obligations: Obligation[]): { fields: FieldRules; limits: Limits } {
+  return {
+    fields: { drop: fieldsOf(obligations, 'drop_fields'), mask: fieldsOf(obligations, 'mask_fields'), pseudonymise: fieldsOf(obligations, 'pseudonymise_fields') },
+    limits: {
+      records: limit(obligations, 'max_records', 'records'),
+      subjects: limit(obligations, 'max_subjects', 'subjects'),
+      sensitiveSubjects: limit(obligations, 'max_subjects', 'sensitive_subjects'),
+      agreementSubjects: limit(obligations, 'max_data_subjects', 'subjects'),
+    },
+  };
+}
+
+/** Keys of one connector: one for counting subjects (the same person counts once per exporter), one root for pseudonyms. */
+export class RecordKeys {
+  readonly #counting: Buffer;
+  readonly #pseudonymRoot: Buffer;
+
+  constructor(secret: Buffer) {
+    this.#counting = createHmac('sha256', secret).update('kouan subject counting v1').digest();
+    this.#pseudonymRoot = createHmac('sha256', secret).update('kouan pseudonyms v1').digest();
+  }
+
+  subjectHash(id: unknown): string {
+    return createHmac('sha256', this.#counting).update(String(id)).digest('base64url');
+  }
+
+  pseudonymKey(agreementId: string): Buffer {
+    return createHmac('sha256', this.#pseudonymRoot).update(agreementId).digest();
+  }
+}
+
+export const MASK = '***';
+
+/** Applies the field rules to a record (a new object; the input is not changed). */
+export function applyFieldRules(record: DataRecord, rules: FieldRules, pseudonymKey: Buffer): DataRecord {
+  const out: DataRecord = { ...record };
+  for (const field of rules.drop) delete out[field];
+  for (const field of rules.mask) if (field in out && out[field] !== null) out[field] = MASK;
+  for (const field of rules.pseudonymise) {
+    if (field in out && out[field] !== null) out[field] = `ps_${createHmac('sha256', pseudonymKey).update(String(out[field])).digest('base64url').slice(0, 22)}`;
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/** The consumer side of an HTTP-PULL transfer: fetch through the provider's gateway with the access token, over mutual TLS. */
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { request } from 'undici';
+import { KouanError } from '../core/errors.ts';
+import type { PeerClient } from '../trust/client.ts';
+
+export interface EndpointDataReference {
+  endpoint: string;
+  token: string;
+}
+
+/** Reads endpoint and token out of a DSP DataAddress (endpointProperties name/value pairs). */
+export function edrOf(dataAddress: Record<string, unknown> | null): EndpointDataReference {
+  const properties = (dataAddress?.endpointProperties ?? []) as Array<{ name?: string; value?: string }>;
+  const token = properties.find((p) => p.name === 'authorization')?.value;
+  if (typeof dataAddress?.endpoint !== 'string' || !token) throw new KouanError('DSP_INVALID_STATE', 'the transfer has no endpoint data reference yet (is it STARTED?)');
+  return { endpoint: dataAddress.endpoint, token };
+}
+
+export interface PullResult {
+  status: number;
+  bytes: number;
+}
+
+/**
+ * Streams the data into `out`. A refusal (4xx) is thrown with the gateway's reason code; a stream the gateway
+ * ended early carries its error marker in the data itself, exactly as the gateway wrote it.
+ */
+export async function pull(peers: PeerClient, providerId: string, edr: EndpointDataReference, out: Writable): Promise<PullResult> {
+  const response = await request(edr.endpoint, { method: 'GET', headers: { authorization: `Bearer ${edr.token}` }, dispatcher: peers.agentFor(providerId) });
+  if (response.statusCode !== 200) {
+    const text = await response.body.text();
+    let code = 'DSP_COUNTERPARTY_REFUSED';
+    try {
+      code = (JSON.parse(text) as { code?: string }).code ?? code;
+    } catch {
+      /* not JSON */
+    }
+    throw Object.assign(new Error(`the gateway refused (${response.statusCode} ${code}): ${text.slice(0, 500)}`), { code, status: response.statusCode });
+  }
+  let bytes = 0;
+  response.body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  await pipeline(response.body, out);
+  return { status: response.statusCode, bytes };
+}

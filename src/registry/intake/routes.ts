@@ -1,0 +1,44 @@
+/**
+ * What connectors reach over mutual TLS: the record intake, their own participant record, and what they need
+ * to check the registry's word (the ledger keys and the latest checkpoint).
+ */
+import type { TLSSocket } from 'node:tls';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../../core/errors.ts';
+import { peerKey } from '../../http/mtls.ts';
+import { IntakeBody } from '../../records/schemas.ts';
+import type { RegistryDeps } from '../deps.ts';
+import { viewOf } from '../participants.ts';
+import { CheckpointBody, LedgerKeyBody, ParticipantView, ReceiptBody } from '../schemas.ts';
+import { checkpointView, keyView } from '../views.ts';
+import { checkRecord, type IntakeRequest } from './records.ts';
+
+export async function intakeRoutes(app: FastifyInstance, { participants, ledger, stores }: RegistryDeps): Promise<void> {
+  // The record's own signature, by the key of the certificate on this connection, binds sender and content more
+  // tightly than a request token could; a replay is answered with the original receipt. So no token is checked here
+  // (docs/decisions/2026-11-27-ledger-hash-chain.md); connectors may still send one.
+  app.post<{ Body: IntakeRequest }>(
+    '/intake/v1/records',
+    { schema: { body: IntakeBody, response: { 200: ReceiptBody, 201: ReceiptBody } }, config: { tokenless: true } },
+    async (request, reply) => {
+      await participants.admitted(request.peer);
+      const checked = checkRecord(request.body, request.peer.participantId, peerKey(request.raw.socket as TLSSocket));
+      const { entry, receipt, duplicate } = await ledger.append(checked);
+      request.log.debug({ record: entry.recordId, seq: entry.seq, duplicate }, duplicate ? 'record already in the ledger' : 'record appended');
+      return reply.code(duplicate ? 200 : 201).send(receipt);
+    },
+  );
+
+  app.get('/registry/v1/participants/me', { schema: { response: { 200: ParticipantView } } }, async (request) => viewOf(await participants.attested(request.peer)));
+
+  app.get('/registry/v1/ledger/keys', { schema: { response: { 200: Type.Array(LedgerKeyBody) } } }, async () =>
+    (await stores.ledger.keys()).map(keyView),
+  );
+
+  app.get('/registry/v1/ledger/checkpoints/latest', { schema: { response: { 200: CheckpointBody } } }, async () => {
+    const checkpoint = await stores.ledger.latestCheckpoint();
+    if (checkpoint === null) throw new NotFoundError('no checkpoint yet');
+    return checkpointView(checkpoint);
+  });
+}

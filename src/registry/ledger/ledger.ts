@@ -1,0 +1,137 @@
+/**
+ * The ledger: appends records to the one hash chain, signs a receipt for each and a checkpoint every N entries.
+ *
+ * Appends are group-committed. Requests queue in this process; one batch at a time goes to the store, which
+ * locks the chain head (across every process on the database), lets the planner below link the batch onto the
+ * head, and commits entries, receipts, checkpoints and the new head together. Under load a batch carries many
+ * records for the price of one transaction; idle, a batch is one record.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../../core/clock.ts';
+import { KouanError } from '../../core/errors.ts';
+import type { Checkpoint, LedgerEntry } from '../model.ts';
+import type { LedgerStore, Planner } from '../storage/ports.ts';
+import { checkpointDocument, entryHash, receiptOf, type ChainLink, type Receipt } from './chain.ts';
+import type { LedgerSigner } from './signer.ts';
+
+/** A checked record on its way into the chain; `record` is its RFC 8785 text. */
+export type AppendRequest = Omit<ChainLink, 'seq' | 'receivedAt'>;
+
+export interface Appended {
+  entry: LedgerEntry;
+  receipt: { receipt: Receipt; signature: string };
+  /** True when the record was already in the chain (the original receipt is returned). */
+  duplicate: boolean;
+}
+
+export interface LedgerOptions {
+  /** A signed checkpoint after every this many entries. */
+  checkpointEvery: number;
+  /** The most records one append transaction carries. */
+  maxBatch: number;
+}
+
+interface Pending {
+  request: AppendRequest;
+  resolve: (appended: Appended) => void;
+  reject: (error: Error) => void;
+}
+
+type Outcome = { entry: LedgerEntry; duplicate: boolean } | KouanError;
+
+export const receiptResponse = (entry: LedgerEntry): Appended['receipt'] => ({ receipt: receiptOf(entry), signature: entry.receipt });
+
+export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
+  readonly #store: LedgerStore;
+  readonly #signer: LedgerSigner;
+  readonly #clock: Clock;
+  readonly #options: LedgerOptions;
+  #queue: Pending[] = [];
+  #draining: Promise<void> | null = null;
+
+  constructor(store: LedgerStore, signer: LedgerSigner, clock: Clock, options: LedgerOptions) {
+    super();
+    if (!Number.isInteger(options.checkpointEvery) || options.checkpointEvery < 1) throw new Error('checkpointEvery must be a positive integer');
+    this.#store = store;
+    this.#signer = signer;
+    this.#clock = clock;
+    this.#options = options;
+  }
+
+  /**
+   * Appends a record, or finds it already in the chain (same id and the same canonical record: the original
+   * receipt). A different record under a known id is REGISTRY_RECORD_CONFLICT. Resolves once committed;
+   * listeners of 'appended' then see the new entries in chain order (the extension point for views and alerts).
+   */
+  append(request: AppendRequest): Promise<Appended> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ request, resolve, reject });
+      this.#draining ??= this.#drain();
+    });
+  }
+
+  /** Resolves when every append queued so far has been written (or refused). */
+  async settled(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    // Let the requests of this turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.#queue.length > 0) await this.#write(this.#queue.splice(0, this.#options.maxBatch));
+    } finally {
+      // Cleared in the same turn as the last look at the queue: an append made after it starts a new drain.
+      this.#draining = null;
+    }
+  }
+
+  async #write(batch: Pending[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.#store.append(batch.map((p) => p.request.recordId), this.#planner(batch));
+    } catch (error) {
+      for (const pending of batch) pending.reject(error as Error);
+      return;
+    }
+    const appended: LedgerEntry[] = [];
+    batch.forEach((pending, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome instanceof KouanError) return pending.reject(outcome);
+      if (!outcome.duplicate) appended.push(outcome.entry);
+      pending.resolve({ ...outcome, receipt: receiptResponse(outcome.entry) });
+    });
+    if (appended.length > 0) setImmediate(() => this.emit('appended', appended));
+  }
+
+  /** Links a batch onto the head it is given; runs under the head lock, so it is synchronous and pure but for signing. */
+  #planner(batch: readonly Pending[]): Planner<Outcome[]> {
+    return (head, existing) => {
+      const receivedAt = this.#clock.now().toISOString();
+      const known = new Map(existing);
+      const entries: LedgerEntry[] = [];
+      const checkpoints: Checkpoint[] = [];
+      let { seq, hash } = head;
+      const outcomes = batch.map(({ request }): Outcome => {
+        const prior = known.get(request.recordId);
+        if (prior !== undefined) {
+          return prior.record === request.record ? { entry: prior, duplicate: true } : new KouanError('REGISTRY_RECORD_CONFLICT', `record ${request.recordId} is already in the ledger (seq ${prior.seq}) with other content`);
+        }
+        seq += 1;
+        const link: ChainLink = { ...request, seq, receivedAt };
+        hash = entryHash(hash, link);
+        const entry: LedgerEntry = { ...link, hash, receipt: '' };
+        entry.receipt = this.#signer.sign(receiptOf(entry));
+        entries.push(entry);
+        known.set(entry.recordId, entry);
+        if (seq % this.#options.checkpointEvery === 0) checkpoints.push(this.#checkpoint(seq, hash, receivedAt));
+        return { entry, duplicate: false };
+      });
+      return { entries, checkpoints, result: outcomes };
+    };
+  }
+
+  #checkpoint(seq: number, hash: string, at: string): Checkpoint {
+    return { seq, hash, at, signature: this.#signer.sign(checkpointDocument({ seq, hash, at })) };
+  }
+}

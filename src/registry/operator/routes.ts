@@ -1,0 +1,52 @@
+/**
+ * The operator API (plain JSON behind an API key, loopback by default): register, suspend and list participants,
+ * and read the ledger (head, entries, records by id, checkpoints, keys). Views and alerts will read from here.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { NotFoundError } from '../../core/errors.ts';
+import type { RegistryDeps } from '../deps.ts';
+import type { Registration as RegistrationInput } from '../participants.ts';
+import { CheckpointBody, Cursor, EntryBody, Head, IdParams, LedgerKeyBody, Participant, Paging, Registration, SeqParams, Suspension } from '../schemas.ts';
+import { checkpointView, entryView, keyView } from '../views.ts';
+
+const found = <T>(value: T | null, what: string): T => {
+  if (value === null) throw new NotFoundError(`no ${what}`);
+  return value;
+};
+
+export async function operatorRoutes(app: FastifyInstance, { participants, stores }: RegistryDeps): Promise<void> {
+  const ledger = stores.ledger;
+  type Id = { Params: { id: string } };
+
+  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', head: await ledger.head() }));
+
+  app.post<{ Body: RegistrationInput }>('/participants', { schema: { body: Registration, response: { 201: Participant } } }, async (request, reply) =>
+    reply.code(201).send(await participants.register(request.body)),
+  );
+  app.get<{ Querystring: { offset?: number; limit?: number } }>('/participants', { schema: { querystring: Paging, response: { 200: Type.Array(Participant) } } }, async (request) =>
+    participants.list(request.query),
+  );
+  app.get<Id>('/participants/:id', { schema: { params: IdParams, response: { 200: Participant } } }, async (request) => participants.get(request.params.id));
+  app.post<Id & { Body: { reason: string } }>('/participants/:id/suspend', { schema: { params: IdParams, body: Suspension, response: { 200: Participant } } }, async (request) =>
+    participants.suspend(request.params.id, request.body.reason),
+  );
+  app.post<Id>('/participants/:id/reinstate', { schema: { params: IdParams, response: { 200: Participant } } }, async (request) => participants.reinstate(request.params.id));
+
+  app.get('/ledger/head', { schema: { response: { 200: Head } } }, async () => ledger.head());
+  app.get<{ Querystring: Cursor }>('/ledger/entries', { schema: { querystring: Cursor, response: { 200: Type.Array(EntryBody) } } }, async (request) =>
+    (await ledger.entries(request.query.after, request.query.limit)).map(entryView),
+  );
+  app.get<{ Params: { seq: number } }>('/ledger/entries/:seq', { schema: { params: SeqParams, response: { 200: EntryBody } } }, async (request) =>
+    entryView(found(await ledger.entry(request.params.seq), `entry at seq ${request.params.seq}`)),
+  );
+  app.get<Id>('/records/:id', { schema: { params: IdParams, response: { 200: EntryBody } } }, async (request) =>
+    entryView(found(await ledger.entryByRecordId(request.params.id), `record ${request.params.id} in the ledger`)),
+  );
+  app.get<{ Querystring: Cursor }>('/ledger/checkpoints', { schema: { querystring: Cursor, response: { 200: Type.Array(CheckpointBody) } } }, async (request) =>
+    (await ledger.checkpoints(request.query.after, request.query.limit)).map(checkpointView),
+  );
+  app.get('/ledger/keys', { schema: { response: { 200: Type.Array(LedgerKeyBody) } } }, async () =>
+    (await ledger.keys()).map(keyView),
+  );
+}

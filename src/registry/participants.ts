@@ -1,0 +1,128 @@
+/**
+ * Participants as the data-port operator registers them, and the question the intake asks of every connection:
+ * is this certificate the registered one of a registered participant?
+ */
+import type { X509Certificate } from 'node:crypto';
+import type { Clock } from '../core/clock.ts';
+import { InputError, KouanError, NotFoundError } from '../core/errors.ts';
+import { identityOfCertificate, readCertificate, thumbprint, type PeerIdentity } from '../trust/identity.ts';
+import type { Participant } from './model.ts';
+import type { ParticipantStore } from './storage/ports.ts';
+
+export interface Registration {
+  id: string;
+  legalName: string;
+  country: string;
+  ciio?: boolean;
+  ftz?: string | null;
+  creditGrade?: string | null;
+  /** The participant's certificate (PEM); or give its thumbprint. */
+  certificatePem?: string;
+  certThumbprint?: string;
+}
+
+/** What a participant sees of its own record (the certificate itself stays with the operator). */
+export type ParticipantView = Omit<Participant, 'certificatePem'>;
+export const viewOf = ({ certificatePem: _pem, ...view }: Participant): ParticipantView => view;
+
+export class ParticipantRegistry {
+  readonly #store: ParticipantStore;
+  readonly #ca: X509Certificate;
+  readonly #clock: Clock;
+
+  constructor(store: ParticipantStore, ca: X509Certificate, clock: Clock) {
+    this.#store = store;
+    this.#ca = ca;
+    this.#clock = clock;
+  }
+
+  /** Registers a participant with the certificate its connector will present (REGISTRY_PARTICIPANT_EXISTS when taken). */
+  async register(input: Registration): Promise<Participant> {
+    const now = this.#clock.now().toISOString();
+    const participant: Participant = {
+      id: input.id,
+      legalName: input.legalName,
+      country: input.country,
+      ciio: input.ciio ?? false,
+      ftz: input.ftz ?? null,
+      creditGrade: input.creditGrade ?? null,
+      certThumbprint: this.#certificate(input),
+      certificatePem: input.certificatePem ?? null,
+      status: 'active',
+      suspension: null,
+      registeredAt: now,
+      updatedAt: now,
+    };
+    await this.#store.create(participant);
+    return participant;
+  }
+
+  async get(id: string): Promise<Participant> {
+    const participant = await this.#store.get(id);
+    if (participant === null) throw new NotFoundError(`participant ${id} is not registered`);
+    return participant;
+  }
+
+  list(page: { offset?: number; limit?: number }): Promise<Participant[]> {
+    return this.#store.list(page);
+  }
+
+  /** Suspends a participant: its records are refused until it is reinstated. Suspending again keeps the first reason. */
+  async suspend(id: string, reason: string): Promise<Participant> {
+    const participant = await this.get(id);
+    if (participant.status === 'suspended') return participant;
+    return this.#save({ ...participant, status: 'suspended', suspension: { reason, at: this.#clock.now().toISOString() } });
+  }
+
+  async reinstate(id: string): Promise<Participant> {
+    const participant = await this.get(id);
+    if (participant.status === 'active') return participant;
+    return this.#save({ ...participant, status: 'active', suspension: null });
+  }
+
+  /** The registered participant behind a mutual-TLS connection, whatever its status. */
+  async attested(peer: PeerIdentity): Promise<Participant> {
+    const participant = await this.#store.get(peer.participantId);
+    if (participant === null) throw new KouanError('REGISTRY_NOT_REGISTERED', `participant ${peer.participantId} is not registered with this registry`);
+    if (participant.certThumbprint !== peer.certThumbprint) {
+      throw new KouanError('REGISTRY_CERTIFICATE_NOT_REGISTERED', `participant ${peer.participantId} presented certificate ${peer.certThumbprint}; the registered one is ${participant.certThumbprint}`);
+    }
+    return participant;
+  }
+
+  /** The attested participant, refused when it is suspended. */
+  async admitted(peer: PeerIdentity): Promise<Participant> {
+    const participant = await this.attested(peer);
+    if (participant.status === 'suspended') throw new KouanError('REGISTRY_PARTICIPANT_SUSPENDED', `participant ${participant.id} is suspended: ${participant.suspension?.reason ?? ''}`);
+    return participant;
+  }
+
+  async #save(participant: Participant): Promise<Participant> {
+    const saved = { ...participant, updatedAt: this.#clock.now().toISOString() };
+    await this.#store.save(saved);
+    return saved;
+  }
+
+  /** The registered certificate's thumbprint: from the PEM (checked against the CA, the id and the country) or as given. */
+  #certificate(input: Registration): string {
+    if (input.certificatePem === undefined) {
+      if (input.certThumbprint === undefined) throw new InputError('give the participant\'s certificate (certificatePem) or its thumbprint (certThumbprint)');
+      return input.certThumbprint;
+    }
+    const refuse = (why: string): KouanError => new KouanError('REGISTRY_CERTIFICATE_INVALID', why);
+    let cert: X509Certificate;
+    let identity: PeerIdentity;
+    try {
+      cert = readCertificate(input.certificatePem);
+      identity = identityOfCertificate(cert);
+    } catch (error) {
+      throw refuse(`the certificate is not a participant certificate: ${(error as Error).message}`);
+    }
+    if (!(cert.checkIssued(this.#ca) && cert.verify(this.#ca.publicKey))) throw refuse('the certificate is not issued by the data-space CA');
+    if (identity.participantId !== input.id) throw refuse(`the certificate is participant ${identity.participantId}'s, not ${input.id}'s`);
+    if (identity.country !== input.country) throw refuse(`the certificate says country ${identity.country}, the registration ${input.country}`);
+    const computed = thumbprint(cert.raw);
+    if (input.certThumbprint !== undefined && input.certThumbprint !== computed) throw refuse('certThumbprint is not the thumbprint of certificatePem');
+    return computed;
+  }
+}

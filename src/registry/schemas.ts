@@ -1,0 +1,90 @@
+/** JSON Schemas of the registry's two APIs: the mutual-TLS endpoint for connectors and the operator API. */
+import { Type, type Static } from '@sinclair/typebox';
+
+const ParticipantId = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'Participant id, as in the certificate SAN urn:kouan:participant:<id>.' });
+const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Lower-case hex SHA-256.' });
+const Timestamp = Type.String({ format: 'date-time' });
+const Jws = Type.String({ description: 'Detached compact JWS (header..signature) over the RFC 8785 form of the document beside it.' });
+const Seq = Type.Integer({ minimum: 1, description: 'Position in the chain, from 1.' });
+
+const participantFields = {
+  id: ParticipantId,
+  legalName: Type.String({ minLength: 1, maxLength: 300, description: 'Registered legal name.' }),
+  country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2; must be the C= of its certificate.' }),
+  ciio: Type.Boolean({ description: 'Critical information infrastructure operator.' }),
+  ftz: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], { description: 'Free-trade zone (e.g. CN-SH-FTZ), or null.' }),
+  creditGrade: Type.Union([Type.String({ pattern: '^[A-Za-z0-9+-]{1,16}$' }), Type.Null()], { description: 'Credit grade set by the operator, or null.' }),
+};
+
+export const Registration = Type.Object(
+  {
+    ...participantFields,
+    ciio: Type.Optional(participantFields.ciio),
+    ftz: Type.Optional(participantFields.ftz),
+    creditGrade: Type.Optional(participantFields.creditGrade),
+    certificatePem: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, description: 'The certificate its connector presents (PEM); or give certThumbprint.' })),
+    certThumbprint: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'base64url SHA-256 of the certificate (x5t#S256).' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ParticipantView = Type.Object({
+  ...participantFields,
+  certThumbprint: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  suspension: Type.Union([Type.Object({ reason: Type.String(), at: Timestamp }), Type.Null()]),
+  registeredAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export const Participant = Type.Object({ ...ParticipantView.properties, certificatePem: Type.Union([Type.String(), Type.Null()]) });
+
+export const Suspension = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000, description: 'Why, for the record and the participant.' }) }, { additionalProperties: false });
+
+export const ReceiptBody = Type.Object(
+  {
+    receipt: Type.Object({ recordId: Type.String(), seq: Seq, entryHash: Hash, receivedAt: Timestamp }),
+    signature: Jws,
+  },
+  { description: "The registry's signed receipt: the record is in the chain at seq with this entry hash." },
+);
+
+export const Head = Type.Object({ seq: Type.Integer({ minimum: 0 }), hash: Hash });
+
+export const CheckpointBody = Type.Object({ checkpoint: Type.Object({ seq: Seq, headHash: Hash, at: Timestamp }), signature: Jws });
+
+export const LedgerKeyBody = Type.Object({
+  kid: Type.String({ description: 'RFC 7638 thumbprint; the kid of the receipts and checkpoints it signs.' }),
+  jwk: Type.Object({ kty: Type.String(), crv: Type.String(), x: Type.String(), y: Type.String() }),
+  certificatePem: Type.String({ description: "The registry certificate whose key signed the binding." }),
+  binding: Jws,
+  createdAt: Timestamp,
+});
+
+export const EntryBody = Type.Object({
+  seq: Seq,
+  recordId: Type.String(),
+  kind: Type.String(),
+  participant: ParticipantId,
+  record: Type.Object({}, { additionalProperties: true }),
+  signature: Jws,
+  receivedAt: Timestamp,
+  hash: Hash,
+  receipt: ReceiptBody,
+});
+
+export const Cursor = Type.Object(
+  {
+    after: Type.Integer({ minimum: 0, default: 0, description: 'Return what comes after this seq.' }),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  },
+  { additionalProperties: false },
+);
+export type Cursor = Static<typeof Cursor>;
+
+export const Paging = Type.Object(
+  { offset: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { additionalProperties: false },
+);
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+export const SeqParams = Type.Object({ seq: Seq });

@@ -1,0 +1,162 @@
+import { createPrivateKey, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.ts';
+import type { ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
+import { edrOf, pull } from '../../src/data-plane/pull.ts';
+import { PeerClient } from '../../src/trust/client.ts';
+import { TokenIssuer } from '../../src/trust/tokens.ts';
+import type { TrustStore } from '../../src/trust/trust-store.ts';
+import { startTestConnector, type TestConnector } from '../support/connectors.ts';
+import { TestPki, type Credentials } from '../support/pki.ts';
+import { TestReceiver } from '../support/receiver.ts';
+
+const PATIENTS = 40;
+const visits = Array.from({ length: PATIENTS * 2 }, (_, i) => ({ patient_id: `P-${String(i % PATIENTS).padStart(4, '0')}`, patient_name: `Patient ${i % PATIENTS}`, age: 30 + (i % 40), diagnosis: i % 3 ? 'C34.1' : 'E11.9', visit: i }));
+
+const classification = (sensitive: boolean) => ({
+  grade: 'general', domain: 'pharmaceutical', categories: ['clinical_trial'],
+  pi: { subjects: PATIENTS, sensitiveSubjects: sensitive ? PATIENTS : 0, sensitiveKinds: sensitive ? ['medical_health'] : [], fields: ['patient_name', 'patient_id'], subjectIdField: 'patient_id' },
+  hgr: { present: false, sequencingSubjects: 0 }, exportControlled: false, scenario: null,
+});
+const offerFor = (assetId: string) => ({
+  id: `offer-${assetId}`, assetId,
+  policy: { permissions: [{ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'clinical-research' }], duties: [{ action: 'drop_fields', fields: ['patient_name'] }, { action: 'pseudonymise_fields', fields: ['patient_id'] }] }] },
+});
+
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+class Collect extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _e: BufferEncoding, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+  lines(): Array<Record<string, unknown>> {
+    return this.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+describe('data-plane gateway over mutual TLS', () => {
+  let pki: TestPki;
+  let backend: Server;
+  let backendUrl: string;
+  let receiver: TestReceiver;
+  let hospital: TestConnector;
+  let pharma: TestConnector;
+  let pharmaTrust: TrustStore;
+  let pharmaPeers: PeerClient;
+  let labCreds: Credentials;
+
+  beforeAll(async () => {
+    pki = await TestPki.create();
+    backend = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.end(visits.map((v) => JSON.stringify(v)).join('\n') + '\n');
+    });
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+    receiver = new TestReceiver(await pki.trust(pki.issue('data-port', 'CN')));
+    await receiver.up();
+    const registry = { participantId: 'data-port', url: receiver.url, deliveryIntervalMs: 20, backoffMaxMs: 100 };
+    hospital = await startTestConnector(pki, 'bj-hospital', 'CN', { gateway: { listen: { host: '127.0.0.1', port: 0 } }, metrics: { enabled: false }, registry });
+    pharma = await startTestConnector(pki, 'pharma-de', 'DE', { gateway: { listen: { host: '127.0.0.1', port: 0 } }, metrics: { enabled: false } });
+    pharmaTrust = await pki.trust({ cert: pharma.config.tls.cert, key: pharma.config.tls.key });
+    pharmaPeers = new PeerClient(pharmaTrust, new TokenIssuer(pharmaTrust.identity, systemClock));
+    labCreds = pki.issue('ai-lab', 'SG');
+    for (const [id, sensitive] of [['trial-visits', false], ['trial-sensitive', true]] as const) {
+      expect((await hospital.api('POST', '/assets', { id, title: id, classification: classification(sensitive), backend: { url: `${backendUrl}/${id}.ndjson`, format: 'ndjson' } })).status).toBe(201);
+      expect((await hospital.api('POST', '/offers', offerFor(id))).status).toBe(201);
+    }
+    await hospital.api('POST', '/approvals', { id: 'pipia', kind: 'pipia', entry: { ref: 'PIPIA-1', recipient: 'pharma-de', date: '2026-01-10' } });
+    await hospital.api('POST', '/approvals', { id: 'scc', kind: 'standard_contract', entry: { ref: 'SCC-1', recipient: 'pharma-de', effective: '2026-01-05', filing_ref: 'FILED-1' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await pharmaPeers?.close();
+    pharmaTrust?.close();
+    await Promise.all([hospital?.stop(), pharma?.stop(), receiver?.down()]);
+    backend?.close();
+    pki.cleanup();
+  });
+
+  /** Negotiates and starts a transfer of the asset; returns the consumer's transfer with its data address. */
+  const transferOf = async (assetId: string): Promise<TransferProcess> => {
+    const n = await pharma.api<ContractNegotiation>('POST', '/negotiations', { providerId: 'bj-hospital', address: hospital.dspUrl, datasetId: assetId, offerId: `offer-${assetId}`, purpose: 'clinical-research', acceptedObligations: ['drop_fields', 'pseudonymise_fields'] });
+    const done = await until(async () => (await pharma.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(n.body.id)}`)).body, (x) => x.state === 'FINALIZED' || x.state === 'TERMINATED');
+    expect(done.state, JSON.stringify(done.reasons)).toBe('FINALIZED');
+    const t = await pharma.api<TransferProcess>('POST', '/transfers', { agreementId: done.agreementId });
+    return until(async () => (await pharma.api<TransferProcess>('GET', `/transfers/${encodeURIComponent(t.body.id)}`)).body, (x) => x.state === 'STARTED' || x.state === 'TERMINATED');
+  };
+  const pullAll = async (transfer: TransferProcess, peers: PeerClient = pharmaPeers) => {
+    const out = new Collect();
+    await pull(peers, 'bj-hospital', edrOf(transfer.dataAddress), out);
+    return out.lines();
+  };
+  const refusal = (transfer: TransferProcess, peers: PeerClient = pharmaPeers, token?: string) =>
+    pull(peers, 'bj-hospital', token ? { ...edrOf(transfer.dataAddress), token } : edrOf(transfer.dataAddress), new Collect()).then(
+      () => 'allowed',
+      (e: { code?: string }) => e.code ?? 'unknown',
+    );
+
+  it('a clinical-trial NDJSON pull arrives with names dropped and patient ids pseudonymised, stable within the agreement', async () => {
+    const transfer = await transferOf('trial-visits');
+    const records = await pullAll(transfer);
+    expect(records).toHaveLength(visits.length);
+    for (const r of records) {
+      expect(r).not.toHaveProperty('patient_name');
+      expect(String(r.patient_id)).toMatch(/^ps_[\w-]{22}$/);
+    }
+    expect(records[0]!.patient_id).toBe(records[PATIENTS]!.patient_id);
+    expect(new Set(records.map((r) => r.patient_id)).size).toBe(PATIENTS);
+    expect(records.map((r) => r.visit)).toEqual(visits.map((v) => v.visit));
+
+    const second = await pullAll(await transferOf('trial-visits'));
+    expect(second[0]!.patient_id).not.toBe(records[0]!.patient_id);
+  });
+
+  it('refuses on the very next request: suspended transfer, terminated agreement, expired token, another certificate, revoked certificate', async () => {
+    const transfer = await transferOf('trial-visits');
+    expect(await refusal(transfer)).toBe('allowed');
+
+    const labTrust = await pki.trust(labCreds);
+    const labPeers = new PeerClient(labTrust, new TokenIssuer(labTrust.identity, systemClock));
+    expect(await refusal(transfer, labPeers)).toBe('TOKEN_BINDING_MISMATCH');
+    await labPeers.close();
+    labTrust.close();
+
+    const hospitalKey = createPrivateKey(readFileSync(hospital.config.tls.cert.replace(/\.crt$/, '.key')));
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT({ transfer_id: transfer.providerPid, agreement_id: transfer.agreementId, cnf: { 'x5t#S256': pharmaTrust.identity.certThumbprint } })
+      .setProtectedHeader({ alg: 'PS256', typ: 'kouan-access+jwt' }).setIssuer('bj-hospital').setAudience('bj-hospital').setSubject('pharma-de')
+      .setIssuedAt(now - 1000).setExpirationTime(now - 100).setJti(randomUUID()).sign(hospitalKey);
+    expect(await refusal(transfer, pharmaPeers, expired)).toBe('TOKEN_EXPIRED');
+
+    const providerTransfer = transfer.providerPid!;
+    await hospital.api('POST', `/transfers/${encodeURIComponent(providerTransfer)}/suspend`, { reason: 'audit' });
+    await until(async () => (await hospital.api<TransferProcess>('GET', `/transfers/${encodeURIComponent(providerTransfer)}`)).body, (t) => t.state === 'SUSPENDED');
+    expect(await refusal(transfer)).toBe('GATEWAY_TRANSFER_SUSPENDED');
+
+    const other = await transferOf('trial-visits');
+    expect(await refusal(other)).toBe('allowed');
+    await hospital.api('POST', `/agreements/${encodeURIComponent(other.agreementId)}/terminate`, { reason: 'ended' });
+    expect(await refusal(other)).toBe('GATEWAY_AGREEMENT_NOT_ACTIVE');
+
+    const third = await transferOf('trial-visits');
+    expect(await refusal(third)).toBe('allowed');
+    await pki.revoke({ participantId: 'pharma-de' });
+    await until(() => refusal(third), (code) => code !== 'allowed', 5000);
+    expect(await refusal(third)).toBe('TLS_CERT_REVOKED');
+  });
+});

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.ts';
+import type { ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
+import { beijingYear } from '../../src/data-plane/inputs.ts';
+import { edrOf, pull } from '../../src/data-plane/pull.ts';
+import type { RunningConnector } from '../../src/main/connector.ts';
+import type { DataPlaneStores } from '../../src/storage/ports.ts';
+import { PeerClient } from '../../src/trust/client.ts';
+import { TokenIssuer } from '../../src/trust/tokens.ts';
+import type { TrustStore } from '../../src/trust/trust-store.ts';
+import { restartTestConnector, startTestConnector, type TestConnector } from '../support/connectors.ts';
+import { TestPki } from '../support/pki.ts';
+import { TestReceiver } from '../support/receiver.ts';
+
+const PATIENTS = 12;
+/** Two cohorts with different persons: each dataset path serves its own. */
+const rows = (cohort: string) => Array.from({ length: PATIENTS * 2 }, (_, i) => ({ patient_id: `${cohort}-${i % PATIENTS}`, patient_name: `Name ${i % PATIENTS}`, hba1c: 5 + (i % 4) }));
+
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+class Collect extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _e: BufferEncoding, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+describe('subject thresholds and records on their way to the registry', () => {
+  let pki: TestPki;
+  let backend: Server;
+  let receiver: TestReceiver;
+  let hospital: TestConnector;
+  let pharma: TestConnector;
+  let pharmaTrust: TrustStore;
+  let peers: PeerClient;
+
+  beforeAll(async () => {
+    pki = await TestPki.create();
+    backend = createServer((req, res) => res.end(rows(req.url?.includes('cohort-b') ? 'B' : 'A').map((r) => JSON.stringify(r)).join('\n')));
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    const url = (cohort: string) => `http://127.0.0.1:${(backend.address() as AddressInfo).port}/${cohort}.ndjson`;
+    receiver = new TestReceiver(await pki.trust(pki.issue('data-port', 'CN')));
+    await receiver.up();
+    hospital = await startTestConnector(pki, 'bj-hospital', 'CN', {
+      gateway: { listen: { host: '127.0.0.1', port: 0 } }, metrics: { enabled: false },
+      registry: { participantId: 'data-port', url: receiver.url, deliveryIntervalMs: 20, backoffMaxMs: 100 },
+    });
+    pharma = await startTestConnector(pki, 'pharma-de', 'DE', { gateway: { listen: { host: '127.0.0.1', port: 0 } }, metrics: { enabled: false } });
+    pharmaTrust = await pki.trust({ cert: pharma.config.tls.cert, key: pharma.config.tls.key });
+    peers = new PeerClient(pharmaTrust, new TokenIssuer(pharmaTrust.identity, systemClock));
+    const classification = {
+      grade: 'general', domain: 'pharmaceutical', categories: ['clinical_trial'],
+      pi: { subjects: PATIENTS, sensitiveSubjects: PATIENTS, sensitiveKinds: ['medical_health'], fields: ['patient_name', 'patient_id'], subjectIdField: 'patient_id' },
+      hgr: { present: false, sequencingSubjects: 0 }, exportControlled: false, scenario: null,
+    };
+    for (const cohort of ['cohort-a', 'cohort-b']) {
+      expect((await hospital.api('POST', '/assets', { id: cohort, title: `HbA1c series, ${cohort}`, classification, backend: { url: url(cohort), format: 'ndjson' } })).status).toBe(201);
+      expect((await hospital.api('POST', '/offers', { id: `offer-${cohort}`, assetId: cohort, policy: { permissions: [{ action: 'use', duties: [{ action: 'drop_fields', fields: ['patient_name'] }] }] } })).status).toBe(201);
+    }
+    await hospital.api('POST', '/approvals', { id: 'pipia', kind: 'pipia', entry: { ref: 'PIPIA-7', recipient: 'pharma-de', date: '2026-02-01' } });
+    await hospital.api('POST', '/approvals', { id: 'scc', kind: 'standard_contract', entry: { ref: 'SCC-7', recipient: 'pharma-de', effective: '2026-02-01', filing_ref: 'CAC-FILED-7' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await peers?.close();
+    pharmaTrust?.close();
+    await Promise.all([hospital?.stop(), pharma?.stop(), receiver?.down()]);
+    backend?.close();
+    pki.cleanup();
+  });
+
+  const startedTransfer = async (cohort: string): Promise<TransferProcess> => {
+    const n = await pharma.api<ContractNegotiation>('POST', '/negotiations', { providerId: 'bj-hospital', address: hospital.dspUrl, datasetId: cohort, offerId: `offer-${cohort}`, acceptedObligations: ['drop_fields'] });
+    const done = await until(async () => (await pharma.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(n.body.id)}`)).body, (x) => x.state === 'FINALIZED' || x.state === 'TERMINATED');
+    expect(done.state, JSON.stringify(done.reasons)).toBe('FINALIZED');
+    const t = await pharma.api<TransferProcess>('POST', '/transfers', { agreementId: done.agreementId });
+    return until(async () => (await pharma.api<TransferProcess>('GET', `/transfers/${encodeURIComponent(t.body.id)}`)).body, (x) => x.state === 'STARTED');
+  };
+  const stores = (c: RunningConnector) => c.stores as unknown as DataPlaneStores;
+
+  it('registry unreachable for 1,000 requests and a connector restart, then back: every usage record arrives exactly once', async () => {
+    const transfer = await startedTransfer('cohort-a');
+    await receiver.down();
+    const before = receiver.of('usage').length;
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < 1_000) {
+        next += 1;
+        await pull(peers, 'bj-hospital', edrOf(transfer.dataAddress), new Collect());
+      }
+    }));
+    expect(await stores(hospital).outbox.backlog()).toBeGreaterThanOrEqual(1_000);
+    await hospital.stop();
+    hospital = await restartTestConnector(hospital.config, 'bj-hospital');
+    await receiver.up();
+    await until(() => stores(hospital).outbox.backlog(), (n) => n === 0, 60_000);
+    const usage = receiver.of('usage').filter((r) => r.record.transfer === transfer.providerPid);
+    expect(usage).toHaveLength(1_000);
+    expect(receiver.of('usage').length - before).toBe(1_000);
+    expect(new Set(usage.map((r) => r.id)).size).toBe(1_000);
+  }, 120_000);
+  it('a pull that would cross the standard-contract threshold stops at the last allowed record, with the marker and a denial record', async () => {
+    const transfer = await startedTransfer('cohort-b');
+    const year = beijingYear(new Date());
+    // This year the hospital has already provided sensitive PI of 9,995 persons in all: 4 more stay under 10,000.
+    const so_far = await stores(hospital).usage.cumulative('bj-hospital', year);
+    const earlier = Array.from({ length: 9_995 - so_far.sensitiveSubjects }, () => randomUUID());
+    await stores(hospital).usage.addSubjects('bj-hospital', year, 'urn:earlier-agreement', earlier, true);
+    const out = new Collect();
+    await pull(peers, 'bj-hospital', edrOf(transfer.dataAddress), out);
+    const lines = out.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(5);
+    expect(lines.slice(0, 4).map((l) => l.patient_id)).toEqual(['B-0', 'B-1', 'B-2', 'B-3']);
+    expect(lines.slice(0, 4).every((l) => !('patient_name' in l))).toBe(true);
+    expect(lines[4]).toMatchObject({ 'kouan:error': { code: 'GATEWAY_THRESHOLD_REACHED' } });
+    expect((await stores(hospital).usage.cumulative('bj-hospital', year)).sensitiveSubjects).toBe(9_999);
+    const denial = await until(async () => receiver.of('denial').find((r) => r.record.transfer === transfer.providerPid), (r) => r !== undefined);
+    expect(denial?.record).toMatchObject({ stage: 'data-plane-stream', recordsForwarded: 4, reasons: [{ code: 'GATEWAY_THRESHOLD_REACHED' }] });
+    // At 9,999 the path still allows the persons already counted, and nobody new.
+    const again = new Collect();
+    await pull(peers, 'bj-hospital', edrOf(transfer.dataAddress), again);
+    const more = again.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(more.map((l) => l.patient_id ?? (l['kouan:error'] as { code: string }).code)).toEqual(['B-0', 'B-1', 'B-2', 'B-3', 'GATEWAY_THRESHOLD_REACHED']);
+  });
+
+});

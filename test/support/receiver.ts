@@ -1,0 +1,62 @@
+import type { TLSSocket } from 'node:tls';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { systemClock } from '../../src/core/clock.ts';
+import { errorResponses } from '../../src/http/errors.ts';
+import { mtlsServerOptions, mutualTls } from '../../src/http/mtls.ts';
+import { verifyDetached } from '../../src/trust/jws.ts';
+import type { TrustStore } from '../../src/trust/trust-store.ts';
+import { freePort } from './processes.ts';
+
+export interface ReceivedRecord {
+  id: string;
+  kind: string;
+  record: Record<string, unknown>;
+  from: string;
+}
+
+/**
+ * A stand-in for the registry's intake with its contract: mutual TLS with request tokens, the record's
+ * signature verified with the presenting connector's certificate key, stored once per id, receipt returned.
+ */
+export class TestReceiver {
+  readonly received = new Map<string, ReceivedRecord>();
+  deliveries = 0;
+  readonly #trust: TrustStore;
+  #app: FastifyInstance | null = null;
+  port = 0;
+
+  constructor(trust: TrustStore) {
+    this.#trust = trust;
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  async up(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    const app = Fastify({ https: mtlsServerOptions(this.#trust), logger: false });
+    await app.register(errorResponses);
+    await app.register(mutualTls, { trust: this.#trust, clock: systemClock, requireTokens: true, skewSeconds: 5 });
+    app.post<{ Body: { id: string; kind: string; record: Record<string, unknown>; signature: string } }>('/intake/v1/records', async (request, reply) => {
+      const { id, kind, record, signature } = request.body;
+      const key = (request.raw.socket as TLSSocket).getPeerX509Certificate()!.publicKey;
+      await verifyDetached(record, signature, key);
+      if (record.participant !== request.peer.participantId) return reply.code(403).send({ code: 'FORGED', message: 'record of another participant' });
+      this.deliveries += 1;
+      if (!this.received.has(id)) this.received.set(id, { id, kind, record, from: request.peer.participantId });
+      return reply.code(201).send({ receipt: { id, receivedAt: new Date().toISOString() } });
+    });
+    await app.listen({ host: '127.0.0.1', port: this.port });
+    this.#app = app;
+  }
+
+  async down(): Promise<void> {
+    await this.#app?.close();
+    this.#app = null;
+  }
+
+  of(kind: string): ReceivedRecord[] {
+    return [...this.received.values()].filter((r) => r.kind === kind);
+  }
+}
