@@ -4,4 +4,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Every command awaits its own work (a server runs until it is signalled); whatever still holds the event
+// loop afterwards (keep-alive sockets, library timers) must not keep the command alive. Flush, then exit.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -3,9 +3,10 @@ import { EXIT, commandHelp, groupHelp, parseCommand, type Group, type Io } from 
 import { pki } from './pki.ts';
 import { policy } from './policy.ts';
 import { connector } from './connector.ts';
+import { transfer } from './transfer.ts';
 import { ledger, registry } from './registry.ts';
 
-const groups: Group[] = [pki, policy, connector, registry, ledger];
+const groups: Group[] = [pki, policy, connector, registry, ledger, transfer];
 
 const usage = (): string =>
   ['Usage: kouan <group> <command> [options]', '', 'Kouan: trusted data space connector and policy gateway.', '', 'Groups:', ...groups.map((g) => `  ${g.name.padEnd(12)} ${g.summary}`), '', "Run 'kouan <group> --help' for its commands."].join('\n');

@@ -21,7 +21,7 @@ import { denials, type Decision, type Reason } from '../policy/decision.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { RecordEmitter } from '../records/emitter.ts';
 import type { ControlPlaneStores, DataPlaneStores } from '../storage/ports.ts';
-import { verifyAccessToken, type AccessClaims } from '../trust/access-tokens.ts';
+import { issueAccessToken, verifyAccessToken, REFRESH_GRACE_SECONDS, type AccessClaims } from '../trust/access-tokens.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
 import { codecs } from './codecs.ts';
 import { Enforcer } from './enforcer.ts';
@@ -166,6 +166,28 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     });
     reply.header('content-type', codec.contentType).removeHeader('content-length').send(meter);
   };
+
+  /**
+   * A fresh access token for a transfer that is still running under an agreement in force: the consumer
+   * presents its current token (expired for at most REFRESH_GRACE_SECONDS) on the same certificate.
+   */
+  app.post<{ Params: { transferId: string } }>('/tokens/:transferId', async (request, reply) => {
+    let claims: AccessClaims;
+    try {
+      claims = await verifyAccessToken(bearer(request.headers.authorization), request.peer, { participantId: self.participantId, publicKey: providerKey }, clock, REFRESH_GRACE_SECONDS);
+    } catch (error) {
+      if (!(error instanceof TokenRejectedError)) throw error;
+      return refuse(request, reply, 401, [{ code: error.code, message: error.message, basis: 'access token', effect: 'deny' }], { transfer: request.params.transferId });
+    }
+    const transfer = await stores.transfers.get(claims.transferId);
+    const agreement = transfer ? await stores.agreements.get(transfer.agreementId) : null;
+    const reasons: Reason[] = [];
+    if (!transfer || !agreement || request.params.transferId !== claims.transferId) reasons.push({ code: 'GATEWAY_UNKNOWN_TRANSFER', message: 'no such transfer for this token', basis: 'access token', effect: 'deny' });
+    else if (transfer.state !== 'STARTED') reasons.push({ code: 'GATEWAY_TRANSFER_NOT_ACTIVE', message: `the transfer is ${transfer.state}`, basis: 'transfer process', effect: 'deny' });
+    else if (agreement.state !== 'ACTIVE' || Date.parse(agreement.end) <= clock.now().getTime()) reasons.push({ code: 'GATEWAY_AGREEMENT_NOT_ACTIVE', message: 'the agreement is not in force', basis: 'agreement', effect: 'deny' });
+    if (reasons.length) return refuse(request, reply, 403, reasons, { transfer: claims.transferId });
+    return issueAccessToken(self, clock, { consumerId: claims.consumerId, consumerThumbprint: claims.consumerThumbprint, transferId: claims.transferId, agreementId: claims.agreementId });
+  });
 
   await app.register(httpProxy, {
     // No fixed upstream: each transfer's asset names its backend (getUpstream below).

@@ -44,3 +44,12 @@ export async function pull(peers: PeerClient, providerId: string, edr: EndpointD
   await pipeline(response.body, out);
   return { status: response.statusCode, bytes };
 }
+
+/** Exchanges the access token for a fresh one while the transfer and agreement are still in force. */
+export async function refreshToken(peers: PeerClient, providerId: string, edr: EndpointDataReference): Promise<EndpointDataReference & { expiresAt: string }> {
+  const url = edr.endpoint.replace(/\/transfers\/([^/]+)$/, '/tokens/$1');
+  const response = await request(url, { method: 'POST', headers: { authorization: `Bearer ${edr.token}` }, dispatcher: peers.agentFor(providerId) });
+  const body = (await response.body.json()) as { token?: string; expiresAt?: string; code?: string; message?: string };
+  if (response.statusCode !== 200 || !body.token) throw Object.assign(new Error(`token refresh refused (${response.statusCode} ${body.code ?? ''}): ${body.message ?? ''}`), { code: body.code, status: response.statusCode });
+  return { endpoint: edr.endpoint, token: body.token, expiresAt: body.expiresAt ?? '' };
+}

@@ -10,6 +10,8 @@ import { TokenRejectedError } from '../core/errors.ts';
 import type { LocalIdentity, PeerIdentity } from './identity.ts';
 
 export const MAX_ACCESS_TOKEN_SECONDS = 900;
+/** How long after expiry a token may still be exchanged for a fresh one (never for data). */
+export const REFRESH_GRACE_SECONDS = 3600;
 const ALG = (key: KeyObject) => (key.asymmetricKeyType === 'ec' ? 'ES256' : 'PS256');
 
 export interface AccessGrant {

@@ -1,5 +1,7 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -7,7 +9,8 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
 import type { ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
-import { edrOf, pull } from '../../src/data-plane/pull.ts';
+import { edrOf, pull, refreshToken } from '../../src/data-plane/pull.ts';
+import { kouanAsync } from '../support/cli.ts';
 import { PeerClient } from '../../src/trust/client.ts';
 import { TokenIssuer } from '../../src/trust/tokens.ts';
 import type { TrustStore } from '../../src/trust/trust-store.ts';
@@ -124,6 +127,30 @@ describe('data-plane gateway over mutual TLS', () => {
 
     const second = await pullAll(await transferOf('trial-visits'));
     expect(second[0]!.patient_id).not.toBe(records[0]!.patient_id);
+  });
+
+  it('kouan transfer pull writes the data to a file, and an access token can be refreshed while the transfer runs', async () => {
+    const transfer = await transferOf('trial-visits');
+    const dir = mkdtempSync(join(tmpdir(), 'kouan-pull-'));
+    const configFile = join(dir, 'pharma.json');
+    const managementPort = Number(new URL(pharma.managementUrl).port);
+    writeFileSync(configFile, JSON.stringify({ ...pharma.config, management: { ...pharma.config.management, listen: { host: '127.0.0.1', port: managementPort } } }));
+    const result = await kouanAsync(['transfer', 'pull', '--config', configFile, '--transfer', transfer.id, '--out', join(dir, 'visits.ndjson')]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = readFileSync(join(dir, 'visits.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(visits.length);
+    expect(lines.every((l) => !('patient_name' in l) && String(l.patient_id).startsWith('ps_'))).toBe(true);
+    expect((await kouanAsync(['transfer', 'pull', '--config', configFile, '--transfer', 'urn:uuid:nope'])).code).toBe(2);
+
+    const fresh = await refreshToken(pharmaPeers, 'bj-hospital', edrOf(transfer.dataAddress));
+    expect(fresh.token).not.toBe(edrOf(transfer.dataAddress).token);
+    expect(Date.parse(fresh.expiresAt)).toBeGreaterThan(Date.now());
+    const out = new Collect();
+    await pull(pharmaPeers, 'bj-hospital', fresh, out);
+    expect(out.lines()).toHaveLength(visits.length);
+    await hospital.api('POST', `/transfers/${encodeURIComponent(transfer.providerPid!)}/terminate`, { reason: 'done' });
+    await until(async () => (await hospital.api<TransferProcess>('GET', `/transfers/${encodeURIComponent(transfer.providerPid!)}`)).body, (t) => t.state === 'TERMINATED');
+    await expect(refreshToken(pharmaPeers, 'bj-hospital', fresh)).rejects.toMatchObject({ code: 'GATEWAY_TRANSFER_NOT_ACTIVE' });
   });
 
   it('refuses on the very next request: suspended transfer, terminated agreement, expired token, another certificate, revoked certificate', async () => {
