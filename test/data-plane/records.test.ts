@@ -54,7 +54,7 @@ describe('subject thresholds and records on their way to the registry', () => {
     receiver = new TestReceiver(await pki.trust(pki.issue('data-port', 'CN')));
     await receiver.up();
     hospital = await startTestConnector(pki, 'bj-hospital', 'CN', {
-      gateway: { listen: { host: '127.0.0.1', port: 0 } }, metrics: { enabled: false },
+      gateway: { listen: { host: '127.0.0.1', port: 0 } }, metrics: { enabled: true, listen: { host: '127.0.0.1', port: 0 } },
       registry: { participantId: 'data-port', url: receiver.url, deliveryIntervalMs: 20, backoffMaxMs: 100 },
     });
     pharma = await startTestConnector(pki, 'pharma-de', 'DE', { gateway: { listen: { host: '127.0.0.1', port: 0 } }, metrics: { enabled: false } });
@@ -135,4 +135,16 @@ describe('subject thresholds and records on their way to the registry', () => {
     expect(more.map((l) => l.patient_id ?? (l['kouan:error'] as { code: string }).code)).toEqual(['B-0', 'B-1', 'B-2', 'B-3', 'GATEWAY_THRESHOLD_REACHED']);
   });
 
+
+  it('serves Prometheus metrics on their own port: requests, bytes, refusals by reason, decision latency, outbox backlog', async () => {
+    const r = await fetch(hospital.metricsUrl!);
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    expect(value(/^kouan_gateway_requests_total (\d+)/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^kouan_gateway_bytes_total (\d+)/m)).toBeGreaterThan(0);
+    expect(value(/^kouan_gateway_refusals_total\{code="GATEWAY_THRESHOLD_REACHED"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^kouan_gateway_decision_seconds_bucket\{le="0.005"\} \d+/m);
+    expect(value(/^kouan_outbox_backlog (\d+)/m)).toBeGreaterThanOrEqual(0);
+  });
 });
