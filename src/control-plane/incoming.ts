@@ -6,18 +6,11 @@ import type { Clock } from '../core/clock.ts';
 import { ConflictError, KouanError } from '../core/errors.ts';
 import type { StatefulStore } from '../storage/ports.ts';
 import type { Caller } from './deps.ts';
-import type { Counterparty, NegotiationState, Role, TransferState } from './model.ts';
+import type { ManagedEntity } from './manager.ts';
+import type { Counterparty, NegotiationState, TransferState } from './model.ts';
 import { expectMessage, transition, type MessageRules } from './states.ts';
 
-interface Process<S extends string> {
-  id: string;
-  role: Role;
-  state: S;
-  stateCount: number;
-  stateTimestamp: string;
-  updatedAt: string;
-  counterparty: Counterparty;
-}
+type Process<S extends string> = ManagedEntity<S> & { counterparty: Counterparty };
 
 export class IncomingProcesses<S extends NegotiationState | TransferState, T extends Process<S>> {
   constructor(

@@ -10,6 +10,7 @@
  * provider starts a requested transfer. The conformance profile replaces them with the kit's per-id scripts.
  */
 import type { Clock } from '../core/clock.ts';
+import type { ManagedEntity } from './manager.ts';
 import type { ContractNegotiation, NegotiationEvent, NegotiationState, NegotiationStep, Role, TransferEvent, TransferProcess, TransferState, TransferStep } from './model.ts';
 import { negotiationTransitions, transferTransitions, transition } from './states.ts';
 
@@ -42,23 +43,15 @@ const NEGOTIATION_STEP_STATE: Record<NegotiationStep, NegotiationState> = {
 const transferStepState = (role: Role, step: TransferStep): TransferState =>
   ({ start: role === 'provider' ? 'STARTING' : 'RESUMING', suspend: 'SUSPENDING', complete: 'COMPLETING', terminate: 'TERMINATING' } as const)[step];
 
-export type Pause = keyof ProtocolScript['pauseMs'];
+type Pause = keyof ProtocolScript['pauseMs'];
 
-interface Planned<S extends string, Step> {
-  role: Role;
-  state: S;
-  stateCount: number;
-  stateTimestamp: string;
-  updatedAt: string;
-  plan?: Step[];
-  notBefore?: string;
-}
+type Planned<S extends string, Step> = ManagedEntity<S> & { plan?: Step[] };
 
-/** Starts the first of `steps` (its -ING state, not before the pause) and keeps the rest; no steps: unchanged but for the plan. */
+/** Starts the first of `steps` (its -ING state, not before the pause) and keeps the rest as the plan; no steps: no plan. */
 function take<S extends string, Step, T extends Planned<S, Step>>(entity: T, steps: Step[], stateOf: (step: Step) => S, table: Record<S, readonly S[]>, clock: Clock, pauseMs: number): T {
   const [first, ...rest] = steps;
-  if (first === undefined) return entity.plan?.length ? { ...entity, plan: [] } : entity;
-  const next = { ...transition(entity, stateOf(first), table, clock), plan: rest };
+  if (first === undefined) return entity.plan?.length ? { ...entity, plan: undefined } : entity;
+  const next = { ...transition(entity, stateOf(first), table, clock), plan: rest.length ? rest : undefined };
   return pauseMs > 0 ? { ...next, notBefore: new Date(clock.now().getTime() + pauseMs).toISOString() } : { ...next, notBefore: undefined };
 }
 
@@ -70,9 +63,9 @@ export class Planner {
     this.#clock = clock;
   }
 
-  /** The steps `event` calls for, started (the counterparty's message was just recorded, or `pause` says otherwise). */
-  negotiationEvent(n: ContractNegotiation, event: NegotiationEvent, pause: Pause = 'answer'): ContractNegotiation {
-    return this.#negotiation(n, this.#script.negotiation(n, event), pause);
+  /** The counterparty's message was just recorded: the steps `event` calls for, the first one started. */
+  negotiationEvent(n: ContractNegotiation, event: NegotiationEvent): ContractNegotiation {
+    return this.#negotiation(n, this.#script.negotiation(n, event), 'answer');
   }
 
   /** After our step's message was delivered: the plan's next step, or else what `event` (if any) calls for. */
@@ -81,8 +74,8 @@ export class Planner {
     return this.#negotiation(n, steps, 'followUp');
   }
 
-  transferEvent(t: TransferProcess, event: TransferEvent, pause: Pause = 'answer'): TransferProcess {
-    return this.#transfer(t, this.#script.transfer(t, event), pause);
+  transferEvent(t: TransferProcess, event: TransferEvent): TransferProcess {
+    return this.#transfer(t, this.#script.transfer(t, event), 'answer');
   }
 
   transferDelivered(t: TransferProcess, event?: TransferEvent): TransferProcess {

@@ -92,6 +92,7 @@ export function describeConfig(schema: TSchema, prefix = ''): ConfigRow[] {
   if (s.properties) {
     return Object.entries(s.properties).flatMap(([key, sub]) => describeConfig(sub, prefix ? `${prefix}.${key}` : key));
   }
-  const type = s.anyOf ? s.anyOf.map((o) => JSON.stringify((o as { const?: unknown }).const)).join(' \\| ') : String(s.type ?? 'any');
+  const one = (o: { const?: unknown; type?: unknown }) => (o.const !== undefined ? JSON.stringify(o.const) : String(o.type ?? 'any'));
+  const type = s.anyOf ? s.anyOf.map((o) => one(o as { const?: unknown; type?: unknown })).join(' \\| ') : String(s.type ?? 'any');
   return [{ key: prefix, type, default: JSON.stringify(s.default), description: String(s.description ?? '') }];
 }

@@ -49,7 +49,7 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
     }
     if (reasons.length > 0 || !path) {
       deps.log.info({ negotiation: n.id, codes: reasons.map((r) => r.code) }, 'negotiation refused by policy');
-      await save(move(n, 'TERMINATING', { reasons, plan: [] }), n, holder);
+      await save(move(n, 'TERMINATING', { reasons, plan: undefined }), n, holder);
       return;
     }
     const agreement = concludeAgreement(n, deps.self.participantId, path, now);

@@ -66,7 +66,7 @@ export function transferProcessors(deps: ControlPlaneDeps, options: TransferProc
       STARTING: async (t, holder) => {
         const reasons = await refusals(t);
         if (reasons.length > 0) {
-          await save(move(t, 'TERMINATING', { reasons, plan: [] }), t, holder);
+          await save(move(t, 'TERMINATING', { reasons, plan: undefined }), t, holder);
           return;
         }
         const { token, expiresAt } = await issueAccessToken(deps.self, clock, {
