@@ -6,6 +6,7 @@ import type { ControlPlaneStores } from '../storage/ports.ts';
 import type { LocalIdentity, PeerIdentity } from '../trust/identity.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { Cumulative } from './model.ts';
+import type { RecordEmitter } from '../records/emitter.ts';
 import type { ProtocolScript } from './plan.ts';
 import type { ExporterProfile } from './policy-inputs.ts';
 
@@ -23,6 +24,8 @@ export interface ControlPlaneDeps {
   cumulative: () => Promise<Cumulative>;
   /** Agreement signatures: required between Kouan connectors; the conformance profile accepts unsigned ones. */
   requireSignatures: boolean;
+  /** Signs filing and denial records into the outbox for the registry (null in the conformance profile). */
+  records: RecordEmitter | null;
   /** Our own DSP base URL, given to counterparties as callbackAddress. */
   callbackAddress: string;
   /** What this connector does on its own after each protocol event: null follows production's rules (plan.ts); the conformance profile sets the kit's scripts. */

@@ -143,6 +143,8 @@ export interface ContractAgreement {
   signatures: { provider: string | null; consumer: string | null };
   /** The consumer's declared purpose and accepted duties, replayed into every later policy decision. */
   terms: { purpose: string | null; acceptedObligations: string[] };
+  /** What the filing record reports: approvals on record for this recipient and the filing deadlines (provider side). */
+  filing?: { approvals: Array<{ kind: string; ref: string }>; deadlines: Array<{ type: string; due: string; ref: string | null }> };
   state: 'ACTIVE' | 'TERMINATED';
 }
 

@@ -25,6 +25,7 @@ import { openSqliteStores } from '../storage/sqlite/index.ts';
 import type { Stores } from '../storage/ports.ts';
 import { beijingYear } from '../data-plane/inputs.ts';
 import { startDataPlane, type RunningDataPlane } from './data-plane.ts';
+import { RecordEmitter } from '../records/emitter.ts';
 import { PeerClient } from '../trust/client.ts';
 import type { LocalIdentity } from '../trust/identity.ts';
 import { TokenIssuer } from '../trust/tokens.ts';
@@ -74,6 +75,7 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     ? await openPostgresStores(config.storage.postgresUrl, { schema: config.storage.postgresSchema })
     : openSqliteStores(join(config.stateDir, 'connector.db'));
   const peers = trust ? new PeerClient(trust, new TokenIssuer(trust.identity, clock), config.tokens.requestTtlSeconds) : null;
+  const records = trust ? new RecordEmitter(trust.identity, stores.outbox, clock, log) : null;
   const deps: ControlPlaneDeps = {
     self,
     stores,
@@ -85,6 +87,7 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     // Distinct persons this exporter has provided this calendar year, as the data plane counted them.
     cumulative: () => stores.usage.cumulative(self.participantId, beijingYear(clock.now())),
     requireSignatures: !conformance,
+    records,
     callbackAddress: '',
     script: conformance ? conformanceScript() : null,
   };
@@ -117,6 +120,7 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
       },
       trust, clock, log, policy: deps.policy, stores, peers,
       exporter: async () => ({ id: self.participantId, ciio: config.exporter.ciio }),
+      records: records!,
     });
   }
   const gatewayUrl = config.gateway.publicUrl ?? dataPlane?.gatewayUrl ?? `https://${config.gateway.listen.host}:${config.gateway.listen.port}`;

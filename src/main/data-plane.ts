@@ -14,7 +14,7 @@ import { RecordKeys } from '../data-plane/obligations.ts';
 import { followTrust } from '../http/mtls.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
 import { OutboxDelivery, type RecordSender } from '../records/delivery.ts';
-import { RecordEmitter } from '../records/emitter.ts';
+import type { RecordEmitter } from '../records/emitter.ts';
 import type { ControlPlaneStores, DataPlaneStores } from '../storage/ports.ts';
 import type { PeerClient } from '../trust/client.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
@@ -65,9 +65,10 @@ export async function startDataPlane(args: {
   stores: ControlPlaneStores & DataPlaneStores;
   peers: PeerClient;
   exporter: () => Promise<{ id: string; ciio: boolean }>;
+  /** The connector's one record emitter (the control plane emits filing and negotiation denial records too). */
+  records: RecordEmitter;
 }): Promise<RunningDataPlane> {
-  const { settings, trust, clock, log, stores } = args;
-  const records = new RecordEmitter(trust.identity, stores.outbox, clock, log);
+  const { settings, trust, clock, log, stores, records } = args;
   const metrics = gatewayMetrics(() => stores.outbox.backlog());
   const gateway = await buildGatewayApp({
     trust, clock, log, policy: args.policy, stores, records, metrics,

@@ -147,4 +147,18 @@ describe('subject thresholds and records on their way to the registry', () => {
     expect(text).toMatch(/^kouan_gateway_decision_seconds_bucket\{le="0.005"\} \d+/m);
     expect(value(/^kouan_outbox_backlog (\d+)/m)).toBeGreaterThanOrEqual(0);
   });
+
+  it('sends a filing record for each concluded agreement and a denial record for a refused negotiation, all matching the record schemas', async () => {
+    const filings = receiver.of('filing').filter((r) => r.record.event === 'concluded');
+    expect(filings.length).toBeGreaterThanOrEqual(2);
+    expect(filings[0]!.record).toMatchObject({ provider: 'bj-hospital', consumer: 'pharma-de', destinationCountry: 'DE', exportPath: 'standard_contract_or_certification', grade: 'general' });
+    expect((filings[0]!.record.approvals as Array<{ ref: string }>).map((a) => a.ref).sort()).toEqual(['PIPIA-7', 'SCC-7']);
+    // The year's sensitive total is now at the cap: another negotiation needs a security assessment.
+    const n = await pharma.api<ContractNegotiation>('POST', '/negotiations', { providerId: 'bj-hospital', address: hospital.dspUrl, datasetId: 'cohort-a', offerId: 'offer-cohort-a', acceptedObligations: ['drop_fields'] });
+    const refused = await until(async () => (await pharma.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(n.body.id)}`)).body, (x) => x.state === 'TERMINATED' || x.state === 'FINALIZED');
+    expect(refused.state).toBe('TERMINATED');
+    const denial = await until(async () => receiver.of('denial').find((r) => r.record.stage === 'negotiation'), (r) => r !== undefined);
+    expect((denial!.record.reasons as Array<{ code: string }>).map((r) => r.code)).toContain('EXPORT_ASSESSMENT_MISSING');
+    expect(receiver.invalid).toEqual([]);
+  });
 });

@@ -3,6 +3,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { systemClock } from '../../src/core/clock.ts';
 import { errorResponses } from '../../src/http/errors.ts';
 import { mtlsServerOptions, mutualTls } from '../../src/http/mtls.ts';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { AnyRecord } from '../../src/records/schemas.ts';
 import { verifyDetached } from '../../src/trust/jws.ts';
 import type { TrustStore } from '../../src/trust/trust-store.ts';
 import { freePort } from './processes.ts';
@@ -18,8 +21,14 @@ export interface ReceivedRecord {
  * A stand-in for the registry's intake with its contract: mutual TLS with request tokens, the record's
  * signature verified with the presenting connector's certificate key, stored once per id, receipt returned.
  */
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats.default(ajv);
+const validRecord = ajv.compile(AnyRecord);
+
 export class TestReceiver {
   readonly received = new Map<string, ReceivedRecord>();
+  /** Records that did not match the published record schemas (a connector bug: tests assert this stays empty). */
+  readonly invalid: Array<{ record: unknown; errors: unknown }> = [];
   deliveries = 0;
   readonly #trust: TrustStore;
   #app: FastifyInstance | null = null;
@@ -43,6 +52,10 @@ export class TestReceiver {
       const key = (request.raw.socket as TLSSocket).getPeerX509Certificate()!.publicKey;
       await verifyDetached(record, signature, key);
       if (record.participant !== request.peer.participantId) return reply.code(403).send({ code: 'FORGED', message: 'record of another participant' });
+      if (!validRecord(record)) {
+        this.invalid.push({ record, errors: validRecord.errors });
+        return reply.code(400).send({ code: 'INPUT_INVALID', message: ajv.errorsText(validRecord.errors) });
+      }
       this.deliveries += 1;
       if (!this.received.has(id)) this.received.set(id, { id, kind, record, from: request.peer.participantId });
       return reply.code(201).send({ receipt: { id, receivedAt: new Date().toISOString() } });

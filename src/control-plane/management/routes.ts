@@ -13,6 +13,7 @@ import type { ControlPlaneDeps } from '../deps.ts';
 import type { Initiator } from '../initiator.ts';
 import type { Approval, ApprovalKind, Asset, Offer } from '../model.ts';
 import { approvalLists } from '../policy-inputs.ts';
+import { emitFiling } from '../records.ts';
 import * as S from './schemas.ts';
 
 export interface ManagementOptions {
@@ -117,6 +118,7 @@ export async function managementRoutes(app: FastifyInstance, options: Management
     if (agreement.state === 'TERMINATED') return agreement;
     const terminated = { ...agreement, state: 'TERMINATED' as const };
     await stores.agreements.save(terminated);
+    if (agreement.providerId === deps.self.participantId) await emitFiling(deps, terminated, 'ended');
     deps.log.info({ agreement: agreement.id, reason: request.body?.reason ?? null }, 'agreement terminated');
     return terminated;
   });

@@ -5,7 +5,8 @@
  * the counterparty has no processor and costs nothing.
  */
 import { KouanError } from '../../core/errors.ts';
-import { denials, type Reason } from '../../policy/decision.ts';
+import { denials, type Decision, type Reason } from '../../policy/decision.ts';
+import { emitFiling, emitNegotiationDenial, filingFacts } from '../records.ts';
 import { signDetached } from '../../trust/jws.ts';
 import type { ControlPlaneDeps } from '../deps.ts';
 import { accepted } from '../dispatcher.ts';
@@ -38,21 +39,24 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
     const asset = await stores.assets.get(n.offer.assetId);
     const reasons: Reason[] = [];
     let path = null;
+    let exported: Decision | null = null;
+    const approvals = await stores.approvals.list();
     if (!asset) {
       reasons.push({ code: 'DSP_UNKNOWN_OFFER', message: `dataset ${n.offer.assetId} is no longer offered`, basis: 'catalog', effect: 'deny' });
     } else {
       const contract = deps.policy.evaluate('kouan/contract/decision', contractInput(now, peer, n.terms, n.offer.policy));
       reasons.push(...denials(contract));
-      const exported = deps.policy.evaluate('kouan/export/decision', exportInput(now, await deps.exporter(), peer, asset, n.terms.purpose, await deps.cumulative(), await stores.approvals.list()));
+      exported = deps.policy.evaluate('kouan/export/decision', exportInput(now, await deps.exporter(), peer, asset, n.terms.purpose, await deps.cumulative(), approvals));
       reasons.push(...denials(exported));
       path = exported.path ?? null;
     }
     if (reasons.length > 0 || !path) {
       deps.log.info({ negotiation: n.id, codes: reasons.map((r) => r.code) }, 'negotiation refused by policy');
+      await emitNegotiationDenial(deps, n, reasons);
       await save(move(n, 'TERMINATING', { reasons, plan: undefined }), n, holder);
       return;
     }
-    const agreement = concludeAgreement(n, deps.self.participantId, path, now);
+    const agreement = { ...concludeAgreement(n, deps.self.participantId, path, now), filing: filingFacts(approvals, n.counterparty.participantId, exported!) };
     agreement.signatures.provider = await signDetached(agreement.document, deps.self);
     await stores.agreements.create(agreement);
     // Recorded before it is sent, so that a crash never concludes a second agreement; the next pass sends it.
@@ -118,6 +122,8 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
       },
       FINALIZING: async (n, holder) => {
         accepted(await deps.dispatcher.send(callback(n), toConsumer(n, 'events'), message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'FINALIZED' })), 'finalize');
+        const agreement = n.agreementId ? await stores.agreements.get(n.agreementId) : null;
+        if (agreement) await emitFiling(deps, agreement, 'concluded');
         await save(move(n, 'FINALIZED'), n, holder);
         deps.log.info({ negotiation: n.id, agreement: n.agreementId }, 'agreement finalized');
       },
