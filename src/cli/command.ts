@@ -26,6 +26,8 @@ export interface Group {
   name: string;
   summary: string;
   commands: Command[];
+  /** Run when the group is given options but no command (`kouan demo --headless`). */
+  defaultCommand?: string;
 }
 
 export function commandHelp(group: string, command: Command): string {

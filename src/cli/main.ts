@@ -4,9 +4,10 @@ import { pki } from './pki.ts';
 import { policy } from './policy.ts';
 import { connector } from './connector.ts';
 import { transfer } from './transfer.ts';
+import { demo } from './demo.ts';
 import { ledger, registry } from './registry.ts';
 
-const groups: Group[] = [pki, policy, connector, registry, ledger, transfer];
+const groups: Group[] = [pki, policy, connector, registry, ledger, transfer, demo];
 
 const usage = (): string =>
   ['Usage: kouan <group> <command> [options]', '', 'Kouan: trusted data space connector and policy gateway.', '', 'Groups:', ...groups.map((g) => `  ${g.name.padEnd(12)} ${g.summary}`), '', "Run 'kouan <group> --help' for its commands."].join('\n');
@@ -34,6 +35,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   if (!group) {
     io.err(`kouan: unknown group '${groupName}' (see kouan --help)`);
     return EXIT.badInput;
+  }
+  if (group.defaultCommand && (!commandName || (commandName.startsWith('--') && commandName !== '--help'))) {
+    return main([groupName, group.defaultCommand, ...(commandName ? [commandName] : []), ...rest], io);
   }
   if (!commandName || commandName === '--help' || commandName === '-h') {
     io.out(groupHelp(group));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { loadConfigFile } from '../core/config.ts';
-import { InputError } from '../core/errors.ts';
+import { ConfigError, InputError } from '../core/errors.ts';
 import { RegistryConfigSchema } from '../main/registry-config.ts';
 import { startRegistry } from '../main/registry.ts';
 import { verifyLedger } from '../registry/ledger/verify.ts';
@@ -61,9 +61,16 @@ export const ledger: Group = {
           }
         }
         const schema = typeof values.schema === 'string' ? values.schema : undefined;
-        const stores: RegistryStores = isPostgresUrl(db)
-          ? await openPostgresRegistryStores(db, { readOnly: true, poolSize: 2, ...(schema ? { schema } : {}) })
-          : openSqliteRegistryStores(db, { readOnly: true });
+        let stores: RegistryStores;
+        try {
+          stores = isPostgresUrl(db)
+            ? await openPostgresRegistryStores(db, { readOnly: true, poolSize: 2, ...(schema ? { schema } : {}) })
+            : openSqliteRegistryStores(db, { readOnly: true });
+        } catch (error) {
+          // Not a registry database (or none at all) is bad input, not a broken ledger.
+          if (error instanceof ConfigError) throw new InputError(error.message);
+          throw error;
+        }
         const started = performance.now();
         try {
           const result = await verifyLedger(stores.ledger, ca ? { ca } : {});

@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.ts';
-import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
-import { describeStoreContracts, type NewDatabase } from './contract/index.ts';
+import { SqliteDialect } from '../../src/storage/sqlite/dialect.ts';
+import { sqliteDriver } from '../../src/storage/sqlite/driver.ts';
+import { migrate, openSqliteStores } from '../../src/storage/sqlite/index.ts';
+import { describeStoreContracts, type Connection, type NewDatabase } from './contract/index.ts';
 import { at, negotiation } from './contract/fixtures.ts';
+import { expectTotalsMatchRows } from './contract/usage.ts';
 
 const run = promisify(execFile);
 /** Runs one of the worker scripts beside this file in a process of its own; returns what it printed, parsed. */
@@ -23,10 +26,28 @@ let databases = 0;
 /** A file in a directory that does not exist yet: opening must create it. */
 const newFile = (): string => join(root, `state-${(databases += 1)}`, 'control-plane.db');
 
+/** A connection of its own to the file (made, with its directory, if need be), waiting its turn to write. */
+function connectTo(file: string): Database.Database {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+const connection = (file: string): Connection => ({ driver: sqliteDriver(connectTo(file)), dialect: new SqliteDialect() });
+
 /** Each database is a new file; each open is a separate connection to it. */
-const newDatabase: NewDatabase = async () => {
+const newDatabase: NewDatabase = async (schemaVersion) => {
   const file = newFile();
-  return async () => openSqliteStores(file);
+  if (schemaVersion !== undefined) {
+    const db = connectTo(file);
+    try {
+      migrate(db, schemaVersion);
+    } finally {
+      db.close();
+    }
+  }
+  return { open: async () => openSqliteStores(file), connect: async () => connection(file) };
 };
 
 function inspect<T>(file: string, sql: string): T[] {
@@ -46,7 +67,7 @@ describe('SQLite stores', () => {
     await openSqliteStores(file).close();
     await openSqliteStores(file).close();
     expect(inspect<{ journal_mode: string }>(file, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-    expect(inspect<{ version: number }>(file, 'SELECT version FROM kouan_control_plane_migrations')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(inspect<{ version: number }>(file, 'SELECT version FROM kouan_control_plane_migrations')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 
   it('refuses a file written by a newer Kouan', async () => {
@@ -81,10 +102,15 @@ describe('SQLite stores', () => {
     const [a, b] = await Promise.all(['0', '20'].map((first) => worker<Added>('subjects-worker.ts', file, first, startAt)));
     expect(a!.began < b!.ended && b!.began < a!.ended).toBe(true);
     const stores = openSqliteStores(file);
-    const totals = await stores.usage.cumulative('ningbo-terminal', 2026);
-    await stores.close();
-    expect(totals).toEqual({ subjects: 15_750, sensitiveSubjects: 15_500 });
-    expect(a!.newSubjects + b!.newSubjects).toBe(totals.subjects);
-    expect(a!.newSensitive + b!.newSensitive).toBe(totals.sensitiveSubjects);
+    const rows = connection(file);
+    try {
+      const totals = await stores.usage.cumulative('ningbo-terminal', 2026);
+      expect(totals).toEqual({ subjects: 15_750, sensitiveSubjects: 15_500 });
+      expect(a!.newSubjects + b!.newSubjects).toBe(totals.subjects);
+      expect(a!.newSensitive + b!.newSensitive).toBe(totals.sensitiveSubjects);
+      await expectTotalsMatchRows(stores.usage, rows, [['ningbo-terminal', 2026]], ['ag-0', 'ag-1', 'ag-2']);
+    } finally {
+      await Promise.all([stores.close(), rows.driver.close()]);
+    }
   });
 });

@@ -1,6 +1,6 @@
 /** node-postgres (a pool) behind the shared SqlDriver. */
 import type pg from 'pg';
-import { asViolation, type ConstraintViolation, type SqlDriver, type SqlRow, type SqlStatement } from '../sql/driver.ts';
+import { asViolation, statementOf, type ConstraintViolation, type SqlDriver, type SqlRow, type SqlStep } from '../sql/driver.ts';
 
 /** SQLSTATE classes 23505 unique_violation and 23503 foreign_key_violation. */
 const violations: Record<string, ConstraintViolation['kind']> = { '23505': 'unique', '23503': 'foreign_key' };
@@ -27,9 +27,12 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   }
 }
 
-async function changes(client: pg.PoolClient, statements: readonly SqlStatement[]): Promise<number[]> {
+async function changes(client: pg.PoolClient, steps: readonly SqlStep[]): Promise<number[]> {
   const changed: number[] = [];
-  for (const s of statements) changed.push((await client.query(s.sql, s.params as unknown[])).rowCount ?? 0);
+  for (const step of steps) {
+    const s = statementOf(step, changed);
+    changed.push(s === null ? 0 : (await client.query(s.sql, s.params as unknown[])).rowCount ?? 0);
+  }
   return changed;
 }
 
@@ -45,10 +48,11 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
   return {
     all: async (sql, params) => (await query(sql, params)).rows,
     run: async (sql, params) => (await query(sql, params)).rowCount ?? 0,
-    async runAtomically(statements) {
+    async runAtomically(steps) {
+      // Each attempt starts its counts afresh: a step made from them sees only its own transaction's.
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await inTransaction(pool, (client) => changes(client, statements));
+          return await inTransaction(pool, (client) => changes(client, steps));
         } catch (error) {
           if (attempt < ATTEMPTS && (error as { code?: unknown }).code === DEADLOCK) continue;
           throw translate(error);

@@ -20,8 +20,11 @@ export interface PostgresStoreOptions {
   onIdleError?: (error: Error) => void;
 }
 
-/** Applies the missing migrations in one transaction holding an advisory lock on the schema. */
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+/**
+ * Applies the missing migrations in one transaction holding an advisory lock on the schema; all of them, or
+ * those up to `upTo` (how tests make a schema as an older build left it).
+ */
+export async function migrate(pool: pg.Pool, schema: string, upTo?: number): Promise<void> {
   const s = quoteIdentifier(schema);
   const sql = migrationStatements(s);
   await inTransaction(pool, async (client) => {
@@ -29,7 +32,7 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     await client.query(sql.createSchema);
     await client.query(sql.createTable);
     const applied = (await client.query<{ version: number }>(sql.applied)).rows.map((r) => r.version);
-    for (const migration of pendingMigrations(postgresMigrations(s), applied)) {
+    for (const migration of pendingMigrations(postgresMigrations(s).slice(0, upTo), applied)) {
       await client.query(migration.sql);
       await client.query(sql.record, [migration.version, migration.name]);
     }

@@ -78,6 +78,29 @@ export function postgresMigrations(s: string): readonly Migration[] {
         );
         CREATE INDEX outbox_undelivered ON ${s}.outbox (created_ms, id) WHERE delivered_at IS NULL;`,
     },
+    {
+      version: 3,
+      name: 'usage counters',
+      // The subject totals become counters the writes move, counted once here from the rows already stored,
+      // with writers of those rows held off until this commits; the partial index only served counting the
+      // sensitive ones. A process of an older build still running would go on adding rows without counting them.
+      sql: `
+        LOCK TABLE ${s}.agreement_subjects, ${s}.exporter_subjects IN SHARE MODE;
+        ALTER TABLE ${s}.agreement_usage ADD COLUMN subjects bigint NOT NULL DEFAULT 0;
+        INSERT INTO ${s}.agreement_usage (agreement_id, requests, records, subjects)
+          SELECT agreement_id, 0, 0, count(*) FROM ${s}.agreement_subjects GROUP BY agreement_id
+          ON CONFLICT (agreement_id) DO UPDATE SET subjects = excluded.subjects;
+        CREATE TABLE ${s}.exporter_usage (
+          exporter_id text COLLATE "C" NOT NULL,
+          year integer NOT NULL,
+          subjects bigint NOT NULL,
+          sensitive_subjects bigint NOT NULL,
+          PRIMARY KEY (exporter_id, year)
+        );
+        INSERT INTO ${s}.exporter_usage (exporter_id, year, subjects, sensitive_subjects)
+          SELECT exporter_id, year, count(*), count(*) FILTER (WHERE sensitive = 1) FROM ${s}.exporter_subjects GROUP BY exporter_id, year;
+        DROP INDEX ${s}.exporter_subjects_sensitive;`,
+    },
   ];
 }
 

@@ -12,14 +12,25 @@ export interface SqlStatement {
   params: readonly SqlValue[];
 }
 
+/**
+ * One step of runAtomically: a statement, or a function making it from how many rows each earlier step changed
+ * (so a counter moves by what an insert really inserted); a function returning null runs nothing and changes 0.
+ */
+export type SqlStep = SqlStatement | ((changed: readonly number[]) => SqlStatement | null);
+
 export interface SqlDriver {
   /** Runs a query (or a write with RETURNING) and returns its rows. */
   all(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]>;
   /** Runs a write and returns how many rows it changed. */
   run(sql: string, params: readonly SqlValue[]): Promise<number>;
   /** Runs writes in order in one transaction, all or nothing, and returns how many rows each changed. */
-  runAtomically(statements: readonly SqlStatement[]): Promise<number[]>;
+  runAtomically(steps: readonly SqlStep[]): Promise<number[]>;
   close(): Promise<void>;
+}
+
+/** The statement a step runs, given how many rows the steps before it changed; null when it runs none. */
+export function statementOf(step: SqlStep, changed: readonly number[]): SqlStatement | null {
+  return typeof step === 'function' ? step(changed) : step;
 }
 
 /** A constraint the database refused, in driver-neutral terms; the stores turn it into a domain error. */

@@ -1,46 +1,52 @@
 /**
- * The data plane's counters: requests and records per agreement, and data subjects as keyed hashes, once per
- * exporter and year and once per agreement. Every count is exact with any number of writers: requests and
- * records grow in single-statement upserts, a subject is new to whoever's statement inserted it (or made it
- * sensitive), and the subject totals are counts of rows.
+ * The data plane's counters: requests, records and subjects per agreement, and subjects (all / sensitive) per
+ * exporter and year, beside the subjects themselves as keyed hashes, once per exporter and year and once per
+ * agreement. Every count is one row to read, and exact with any number of writers: requests and records grow in
+ * single-statement upserts; a subject is new to whoever's statement inserted it (or made it sensitive), and the
+ * same transaction moves the subject counters by the rows its statements changed.
  */
 import { InputError } from '../../core/errors.ts';
 import type { AgreementUsage, UsageStore } from '../ports.ts';
 import type { Dialect } from './dialect.ts';
-import type { SqlDriver, SqlRow, SqlStatement } from './driver.ts';
+import type { SqlDriver, SqlRow } from './driver.ts';
 
 /** The statements, written once over a dialect. A hash list is bound as one parameter, so a batch of any size is one statement. */
 function usageStatements(d: Dialect) {
   const p = (i: number): string => d.param(i);
   const usage = d.table('agreement_usage');
+  const exporterUsage = d.table('exporter_usage');
   const exporterSubjects = d.table('exporter_subjects');
   const agreementSubjects = d.table('agreement_subjects');
-  const ofExporterYear = `FROM ${exporterSubjects} WHERE exporter_id = ${p(1)} AND year = ${p(2)}`;
-  const subjectsOf = (i: number): string => `(SELECT count(*) FROM ${agreementSubjects} WHERE agreement_id = ${p(i)})`;
+  /** Adds parameter 2 to one of the agreement's counters, starting the agreement at zero. */
+  const addToAgreement = (column: 'requests' | 'records' | 'subjects'): string =>
+    `INSERT INTO ${usage} AS u (agreement_id, requests, records, subjects)`
+    + ` VALUES (${p(1)}, ${['requests', 'records', 'subjects'].map((c) => (c === column ? p(2) : '0')).join(', ')})`
+    + ` ON CONFLICT (agreement_id) DO UPDATE SET ${column} = u.${column} + excluded.${column}`;
   // INSERT ... SELECT needs its WHERE before ON CONFLICT, else SQLite reads ON as a join's.
   const insertEach = (table: string, columns: string, values: string, list: number): string =>
     `INSERT INTO ${table} (${columns}) SELECT ${values}, value FROM ${d.eachOf(list)} WHERE true ON CONFLICT DO NOTHING`;
   return {
-    /** Parameter: agreement id. One upsert, so concurrent requests each get their own count. */
-    countRequest: `INSERT INTO ${usage} AS u (agreement_id, requests, records) VALUES (${p(1)}, 1, 0)`
-      + ` ON CONFLICT (agreement_id) DO UPDATE SET requests = u.requests + 1`
-      + ` RETURNING requests, records, ${subjectsOf(1)} AS subjects`,
+    /** Parameters: agreement id, 1. One upsert, so concurrent requests each get their own count. */
+    countRequest: `${addToAgreement('requests')} RETURNING requests, records, subjects`,
     /** Parameters: agreement id, records. */
-    addRecords: `INSERT INTO ${usage} AS u (agreement_id, requests, records) VALUES (${p(1)}, 0, ${p(2)})`
-      + ` ON CONFLICT (agreement_id) DO UPDATE SET records = u.records + excluded.records`,
+    addRecords: addToAgreement('records'),
+    /** Parameters: agreement id, subjects new to it. */
+    countAgreementSubjects: addToAgreement('subjects'),
     /** Parameter: agreement id. */
-    agreementUsage: `SELECT (SELECT requests FROM ${usage} WHERE agreement_id = ${p(1)}) AS requests,`
-      + ` (SELECT records FROM ${usage} WHERE agreement_id = ${p(1)}) AS records, ${subjectsOf(1)} AS subjects`,
+    agreementUsage: `SELECT requests, records, subjects FROM ${usage} WHERE agreement_id = ${p(1)}`,
     /** Parameters: exporter id, year, hashes (list). */
-    known: `SELECT hash, sensitive ${ofExporterYear} AND ${d.isOneOf('hash', 3)}`,
-    /** Parameters: agreement id, hashes (list). */
+    known: `SELECT hash, sensitive FROM ${exporterSubjects} WHERE exporter_id = ${p(1)} AND year = ${p(2)} AND ${d.isOneOf('hash', 3)}`,
+    /** Parameters: agreement id, hashes (list). Changes one row per subject new to the agreement. */
     addAgreementSubjects: insertEach(agreementSubjects, 'agreement_id, hash', `CAST(${p(1)} AS TEXT)`, 2),
     /** Parameters: exporter id, year, hashes (list), sensitive (0 or 1). Changes one row per subject new to the year. */
     addExporterSubjects: insertEach(exporterSubjects, 'exporter_id, year, sensitive, hash', `CAST(${p(1)} AS TEXT), CAST(${p(2)} AS INTEGER), CAST(${p(4)} AS INTEGER)`, 3),
     /** Parameters: exporter id, year, hashes (list). Changes one row per known subject that becomes sensitive. */
     markSensitive: `UPDATE ${exporterSubjects} SET sensitive = 1 WHERE exporter_id = ${p(1)} AND year = ${p(2)} AND sensitive = 0 AND ${d.isOneOf('hash', 3)}`,
+    /** Parameters: exporter id, year, subjects new to the year, subjects newly sensitive in it. */
+    countExporterSubjects: `INSERT INTO ${exporterUsage} AS u (exporter_id, year, subjects, sensitive_subjects) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`
+      + ` ON CONFLICT (exporter_id, year) DO UPDATE SET subjects = u.subjects + excluded.subjects, sensitive_subjects = u.sensitive_subjects + excluded.sensitive_subjects`,
     /** Parameters: exporter id, year. */
-    cumulative: `SELECT (SELECT count(*) ${ofExporterYear}) AS subjects, (SELECT count(*) ${ofExporterYear} AND sensitive = 1) AS sensitive`,
+    cumulative: `SELECT subjects, sensitive_subjects FROM ${exporterUsage} WHERE exporter_id = ${p(1)} AND year = ${p(2)}`,
   };
 }
 
@@ -75,7 +81,7 @@ export class SqlUsageStore implements UsageStore {
   }
 
   async countRequest(agreementId: string): Promise<AgreementUsage> {
-    return usageOf((await this.driver.all(this.sql.countRequest, [agreementId]))[0]);
+    return usageOf((await this.driver.all(this.sql.countRequest, [agreementId, 1]))[0]);
   }
 
   async addRecords(agreementId: string, records: number): Promise<void> {
@@ -98,21 +104,28 @@ export class SqlUsageStore implements UsageStore {
     const batch = distinct(hashes);
     if (batch.length === 0) return { newSubjects: 0, newSensitive: 0 };
     const list = this.dialect.bindList(batch);
-    const statements: SqlStatement[] = [
+    /** What the statements' changed rows (agreement's subjects, year's subjects, upgrades) make new to the year. */
+    const made = ([, added = 0, upgraded = 0]: readonly number[]): { newSubjects: number; newSensitive: number } =>
+      ({ newSubjects: added, newSensitive: sensitive ? added + upgraded : 0 });
+    // One transaction, so the subjects and their counters never disagree: the rows each statement changed
+    // are the ones this call made new, whatever other writers did in between, and the counters move by
+    // exactly those (last, so their rows stay locked only briefly). Nothing new, nothing counted.
+    return made(await this.driver.runAtomically([
       { sql: this.sql.addAgreementSubjects, params: [agreementId, list] },
       { sql: this.sql.addExporterSubjects, params: [exporterId, year, list, sensitive ? 1 : 0] },
-    ];
-    if (sensitive) statements.push({ sql: this.sql.markSensitive, params: [exporterId, year, list] });
-    // One transaction, so the agreement's and the exporter's subjects never disagree; the rows each statement
-    // changed are the ones this call made new, whatever other writers did in between.
-    const [, added = 0, upgraded = 0] = await this.driver.runAtomically(statements);
-    return { newSubjects: added, newSensitive: sensitive ? added + upgraded : 0 };
+      () => (sensitive ? { sql: this.sql.markSensitive, params: [exporterId, year, list] } : null),
+      ([linked = 0]) => (linked === 0 ? null : { sql: this.sql.countAgreementSubjects, params: [agreementId, linked] }),
+      (changed) => {
+        const { newSubjects, newSensitive } = made(changed);
+        return newSubjects + newSensitive === 0 ? null : { sql: this.sql.countExporterSubjects, params: [exporterId, year, newSubjects, newSensitive] };
+      },
+    ]));
   }
 
   async cumulative(exporterId: string, year: number): Promise<{ subjects: number; sensitiveSubjects: number }> {
     checkYear(year);
     const [row] = await this.driver.all(this.sql.cumulative, [exporterId, year]);
-    return { subjects: int(row?.['subjects']), sensitiveSubjects: int(row?.['sensitive']) };
+    return { subjects: int(row?.['subjects']), sensitiveSubjects: int(row?.['sensitive_subjects']) };
   }
 
   async agreementUsage(agreementId: string): Promise<AgreementUsage> {

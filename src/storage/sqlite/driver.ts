@@ -1,6 +1,6 @@
 /** better-sqlite3 behind the shared SqlDriver. Calls are synchronous; the promises only match the port. */
 import type { Database, Statement } from 'better-sqlite3';
-import { asViolation, type ConstraintViolation, type SqlDriver, type SqlRow, type SqlValue } from '../sql/driver.ts';
+import { asViolation, statementOf, type ConstraintViolation, type SqlDriver, type SqlRow, type SqlStep, type SqlValue } from '../sql/driver.ts';
 
 const violations: Record<string, ConstraintViolation['kind']> = {
   SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
@@ -24,6 +24,14 @@ export function sqliteDriver(db: Database): SqlDriver {
     return found;
   };
   const changes = (sql: string, params: readonly SqlValue[]): number => statement(sql).run(named(params)).changes;
+  const runSteps = (steps: readonly SqlStep[]): number[] => {
+    const changed: number[] = [];
+    for (const step of steps) {
+      const s = statementOf(step, changed);
+      changed.push(s === null ? 0 : changes(s.sql, s.params));
+    }
+    return changed;
+  };
   /** Runs `work` with the driver's error turned into a ConstraintViolation where it is one. */
   const translated = async <R>(work: () => R): Promise<R> => {
     try {
@@ -37,7 +45,7 @@ export function sqliteDriver(db: Database): SqlDriver {
     run: (sql, params) => translated(() => changes(sql, params)),
     // IMMEDIATE takes the write lock up front: a deferred transaction that reads first could not upgrade
     // its lock while another connection writes, and would fail with SQLITE_BUSY instead of waiting.
-    runAtomically: (statements) => translated(() => db.transaction(() => statements.map((s) => changes(s.sql, s.params))).immediate()),
+    runAtomically: (steps) => translated(() => db.transaction(() => runSteps(steps)).immediate()),
     async close() {
       if (db.open) db.close();
     },

@@ -15,12 +15,15 @@ import { migrationStatements, sqliteMigrations } from './migrations.ts';
 /** How long a connection waits for another's write lock before giving up with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
 
-/** Applies the missing migrations in one IMMEDIATE transaction, so two processes starting at once take turns. */
-function migrate(db: Database.Database): void {
+/**
+ * Applies the missing migrations in one IMMEDIATE transaction, so two processes starting at once take turns;
+ * all of them, or those up to `upTo` (how tests make a database as an older build left it).
+ */
+export function migrate(db: Database.Database, upTo?: number): void {
   db.transaction(() => {
     db.exec(migrationStatements.createTable);
     const applied = db.prepare(migrationStatements.applied).pluck().all() as number[];
-    for (const migration of pendingMigrations(sqliteMigrations, applied)) {
+    for (const migration of pendingMigrations(sqliteMigrations.slice(0, upTo), applied)) {
       db.exec(migration.sql);
       db.prepare(migrationStatements.record).run(migration.version, migration.name);
     }

@@ -71,6 +71,28 @@ export const sqliteMigrations: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX outbox_undelivered ON outbox (created_ms, id) WHERE delivered_at IS NULL;`,
   },
+  {
+    version: 3,
+    name: 'usage counters',
+    // The subject totals become counters the writes move, counted once here from the rows already stored;
+    // the partial index only served counting the sensitive ones. INSERT ... SELECT needs its WHERE before
+    // ON CONFLICT, else SQLite reads ON as a join's.
+    sql: `
+      ALTER TABLE agreement_usage ADD COLUMN subjects INTEGER NOT NULL DEFAULT 0;
+      INSERT INTO agreement_usage (agreement_id, requests, records, subjects)
+        SELECT agreement_id, 0, 0, count(*) FROM agreement_subjects WHERE true GROUP BY agreement_id
+        ON CONFLICT (agreement_id) DO UPDATE SET subjects = excluded.subjects;
+      CREATE TABLE exporter_usage (
+        exporter_id TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        subjects INTEGER NOT NULL,
+        sensitive_subjects INTEGER NOT NULL,
+        PRIMARY KEY (exporter_id, year)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO exporter_usage (exporter_id, year, subjects, sensitive_subjects)
+        SELECT exporter_id, year, count(*), sum(sensitive) FROM exporter_subjects GROUP BY exporter_id, year;
+      DROP INDEX exporter_subjects_sensitive;`,
+  },
 ];
 
 export const migrationStatements = {

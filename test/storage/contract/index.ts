@@ -9,7 +9,7 @@ import { describeAgreementStore, describeApprovalStore } from './records.ts';
 import { describeStatefulStore } from './stateful.ts';
 import { describeUsageStore } from './usage.ts';
 
-export type { NewDatabase, OpenStores } from './harness.ts';
+export type { Connection, NewDatabase, OpenStores } from './harness.ts';
 
 export function describeStoreContracts(newDatabase: NewDatabase): void {
   describeAssetStore(newDatabase);

@@ -6,10 +6,24 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.ts';
 import type { UsageStore } from '../../../src/storage/ports.ts';
 import { subjectHashes } from './fixtures.ts';
-import { storesFor, type NewDatabase } from './harness.ts';
+import { countRows, storesFor, type Connection, type NewDatabase } from './harness.ts';
 
 const EXPORTER = 'ningbo-terminal';
 const YEAR = 2026;
+
+/** The subject totals of these exporter-years and agreements against counts of the rows they stand for. */
+export async function expectTotalsMatchRows(usage: UsageStore, connection: Connection, exporterYears: readonly (readonly [string, number])[], agreements: readonly string[]): Promise<void> {
+  for (const [exporter, year] of exporterYears) {
+    const ofYear = { exporter_id: exporter, year };
+    expect(await usage.cumulative(exporter, year)).toEqual({
+      subjects: await countRows(connection, 'exporter_subjects', ofYear),
+      sensitiveSubjects: await countRows(connection, 'exporter_subjects', { ...ofYear, sensitive: 1 }),
+    });
+  }
+  for (const agreement of agreements) {
+    expect((await usage.agreementUsage(agreement)).subjects).toBe(await countRows(connection, 'agreement_subjects', { agreement_id: agreement }));
+  }
+}
 
 export function describeUsageStore(newDatabase: NewDatabase): void {
   describe('UsageStore', () => {
@@ -121,20 +135,25 @@ export function describeUsageStore(newDatabase: NewDatabase): void {
     });
 
     it('never counts a subject twice when two store instances add overlapping batches at once', async () => {
-      const { stores, reopen } = await db.open();
+      const { stores, reopen, connect } = await db.open();
       const other = await reopen();
-      // Twelve batches of 600 over 2,000 subjects, each overlapping its neighbours, half of them sensitive.
+      // Twelve batches of 600 over 2,000 subjects, each overlapping its neighbours, half of them sensitive,
+      // with requests counted on the same agreements in between.
       const calls = Array.from({ length: 12 }, (_, i) => {
         const store = (i % 2 === 0 ? stores : other).usage;
         return store.addSubjects(EXPORTER, YEAR, `ag-${i % 3}`, subjectHashes(i * 120, i * 120 + 600), i % 4 < 2);
       });
-      const returned = await Promise.all(calls);
+      const requests = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? other : stores).usage.countRequest(`ag-${i % 3}`));
+      const [returned] = await Promise.all([Promise.all(calls), Promise.all(requests)]);
       const sum = (key: 'newSubjects' | 'newSensitive'): number => returned.reduce((total, r) => total + r[key], 0);
       const totals = await stores.usage.cumulative(EXPORTER, YEAR);
       // Subjects 0..1919 in all; the sensitive batches (0, 1, 4, 5, 8, 9) cover 0..1679.
       expect(totals).toEqual({ subjects: 1920, sensitiveSubjects: 1680 });
       expect(sum('newSubjects')).toBe(totals.subjects);
       expect(sum('newSensitive')).toBe(totals.sensitiveSubjects);
+      // Agreement ag-k has batches k, k+3, k+6, k+9: 600 + 3 * 360 subjects.
+      for (const agreement of ['ag-0', 'ag-1', 'ag-2']) expect(await stores.usage.agreementUsage(agreement)).toEqual({ requests: 10, records: 0, subjects: 1680 });
+      await expectTotalsMatchRows(stores.usage, await connect(), [[EXPORTER, YEAR]], ['ag-0', 'ag-1', 'ag-2']);
     });
 
     it('refuses a year that is not a whole number, and an empty hash', async () => {
@@ -143,6 +162,43 @@ export function describeUsageStore(newDatabase: NewDatabase): void {
       await expect(usage.cumulative(EXPORTER, Number.NaN)).rejects.toThrow(InputError);
       await expect(usage.addSubjects(EXPORTER, YEAR, 'ag-1', [...subjectHashes(0, 1), ''], false)).rejects.toThrow(InputError);
       expect(await usage.cumulative(EXPORTER, YEAR)).toEqual({ subjects: 0, sensitiveSubjects: 0 });
+    });
+
+    it('counts what an older schema already holds when it migrates, and goes on counting from there', async () => {
+      const { reopen, connect } = await db.database(2);
+      const { driver, dialect } = await connect();
+      const p = (n: number): string => Array.from({ length: n }, (_, i) => dialect.param(i + 1)).join(', ');
+      const row = (table: 'agreement_usage' | 'agreement_subjects' | 'exporter_subjects', columns: string, ...params: (string | number)[]) =>
+        ({ sql: `INSERT INTO ${dialect.table(table)} (${columns}) VALUES (${p(params.length)})`, params });
+      const subject = (exporter: string, year: number, sensitive: (i: number) => boolean) => (hash: string, i: number) =>
+        row('exporter_subjects', 'exporter_id, year, hash, sensitive', exporter, year, hash, sensitive(i) ? 1 : 0);
+      // As schema 2 left them: usage without a subjects column, an agreement with subjects but no usage row,
+      // one with usage but no subjects, and three exporter-years, one of them a third sensitive.
+      await driver.runAtomically([
+        row('agreement_usage', 'agreement_id, requests, records', 'ag-1', 5, 100),
+        row('agreement_usage', 'agreement_id, requests, records', 'ag-3', 2, 0),
+        ...subjectHashes(0, 300).map((hash) => row('agreement_subjects', 'agreement_id, hash', 'ag-1', hash)),
+        ...subjectHashes(100, 250).map((hash) => row('agreement_subjects', 'agreement_id, hash', 'ag-2', hash)),
+        ...subjectHashes(0, 400).map(subject(EXPORTER, YEAR, (i) => i % 3 === 0)),
+        ...subjectHashes(0, 50).map(subject(EXPORTER, YEAR - 1, () => false)),
+        ...subjectHashes(0, 10).map(subject('shanghai-port', YEAR, () => true)),
+      ]);
+      const usage = (await reopen()).usage;
+      const exporterYears = [[EXPORTER, YEAR], [EXPORTER, YEAR - 1], ['shanghai-port', YEAR]] as const;
+      const agreements = ['ag-1', 'ag-2', 'ag-3', 'ag-4'];
+      await expectTotalsMatchRows(usage, await connect(), exporterYears, agreements);
+      expect(await usage.cumulative(EXPORTER, YEAR)).toEqual({ subjects: 400, sensitiveSubjects: 134 });
+      expect(await usage.cumulative(EXPORTER, YEAR - 1)).toEqual({ subjects: 50, sensitiveSubjects: 0 });
+      expect(await usage.cumulative('shanghai-port', YEAR)).toEqual({ subjects: 10, sensitiveSubjects: 10 });
+      expect(await usage.agreementUsage('ag-1')).toEqual({ requests: 5, records: 100, subjects: 300 });
+      expect(await usage.agreementUsage('ag-2')).toEqual({ requests: 0, records: 0, subjects: 150 });
+      expect(await usage.agreementUsage('ag-3')).toEqual({ requests: 2, records: 0, subjects: 0 });
+      // 400..409 are new; of 390..399, the six not yet sensitive become so.
+      expect(await usage.addSubjects(EXPORTER, YEAR, 'ag-2', subjectHashes(390, 410), true)).toEqual({ newSubjects: 10, newSensitive: 16 });
+      expect(await usage.countRequest('ag-2')).toEqual({ requests: 1, records: 0, subjects: 170 });
+      expect(await usage.countRequest('ag-1')).toEqual({ requests: 6, records: 100, subjects: 300 });
+      expect(await usage.cumulative(EXPORTER, YEAR)).toEqual({ subjects: 410, sensitiveSubjects: 150 });
+      await expectTotalsMatchRows(usage, await connect(), exporterYears, agreements);
     });
 
     it('keeps every count when the database is closed and opened again', async () => {
