@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
@@ -15,6 +14,8 @@ import { PeerClient } from '../../src/trust/client.ts';
 import { TokenIssuer } from '../../src/trust/tokens.ts';
 import type { TrustStore } from '../../src/trust/trust-store.ts';
 import { startTestConnector, type TestConnector } from '../support/connectors.ts';
+import { Collect } from '../support/collect.ts';
+import { until } from '../support/until.ts';
 import { TestPki, type Credentials } from '../support/pki.ts';
 import { TestReceiver } from '../support/receiver.ts';
 
@@ -31,25 +32,7 @@ const offerFor = (assetId: string) => ({
   policy: { permissions: [{ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'clinical-research' }], duties: [{ action: 'drop_fields', fields: ['patient_name'] }, { action: 'pseudonymise_fields', fields: ['patient_id'] }] }] },
 });
 
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
-class Collect extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _e: BufferEncoding, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-  lines(): Array<Record<string, unknown>> {
-    return this.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-}
 
 describe('data-plane gateway over mutual TLS', () => {
   let pki: TestPki;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
 import type { ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
@@ -13,6 +12,8 @@ import { PeerClient } from '../../src/trust/client.ts';
 import { TokenIssuer } from '../../src/trust/tokens.ts';
 import type { TrustStore } from '../../src/trust/trust-store.ts';
 import { restartTestConnector, startTestConnector, type TestConnector } from '../support/connectors.ts';
+import { Collect } from '../support/collect.ts';
+import { until } from '../support/until.ts';
 import { TestPki } from '../support/pki.ts';
 import { TestReceiver } from '../support/receiver.ts';
 
@@ -20,22 +21,7 @@ const PATIENTS = 12;
 /** Two cohorts with different persons: each dataset path serves its own. */
 const rows = (cohort: string) => Array.from({ length: PATIENTS * 2 }, (_, i) => ({ patient_id: `${cohort}-${i % PATIENTS}`, patient_name: `Name ${i % PATIENTS}`, hba1c: 5 + (i % 4) }));
 
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
-class Collect extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _e: BufferEncoding, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 describe('subject thresholds and records on their way to the registry', () => {
   let pki: TestPki;
