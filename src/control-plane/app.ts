@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { errorResponses } from '../http/errors.ts';
+import { strictJson } from '../http/validation.ts';
 import { mtlsServerOptions, mutualTls } from '../http/mtls.ts';
 import { staticAuthentication, type StaticAuthOptions } from '../http/static-auth.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
@@ -27,6 +28,7 @@ export async function buildDspApp(deps: ControlPlaneDeps, auth: DspAuth, nudge: 
   const https: ServerOptions | null = auth.kind === 'mtls' ? mtlsServerOptions(auth.trust) : null;
   const app = (https ? Fastify({ https, loggerInstance: logger, bodyLimit: BODY_LIMIT }) : Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT })) as unknown as FastifyInstance;
   await app.register(errorResponses);
+  await app.register(strictJson);
   if (auth.kind === 'mtls') await app.register(mutualTls, { trust: auth.trust, clock: deps.clock, requireTokens: true, skewSeconds: auth.skewSeconds });
   else await app.register(staticAuthentication, auth);
   app.get('/.well-known/dspace-version', { config: { public: true } }, async () => ({
@@ -43,7 +45,8 @@ export async function buildDspApp(deps: ControlPlaneDeps, auth: DspAuth, nudge: 
 }
 
 export async function buildManagementApp(deps: ControlPlaneDeps, initiator: Initiator, apiKey: string, nudge: () => void, logger: Logger): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } } }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT }) as unknown as FastifyInstance;
+  await app.register(strictJson);
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Kouan connector management API', version: '1' },

@@ -47,6 +47,7 @@ export class Initiator {
   async startNegotiation(start: StartNegotiation): Promise<ContractNegotiation> {
     const counterparty: Counterparty = { participantId: start.providerId, address: start.address, country: null };
     const r = await reach(`dataset ${start.datasetId} of ${start.providerId}`, () => this.#deps.dispatcher.get(counterparty, `catalog/datasets/${encodeURIComponent(start.datasetId)}`));
+    if (r.status === 404) throw new NotFoundError(`the provider does not show dataset ${start.datasetId}`);
     if (r.status !== 200) throw new KouanError('DSP_COUNTERPARTY_REFUSED', `the provider does not show dataset ${start.datasetId} (HTTP ${r.status})`);
     const offers = ((r.body as Record<string, unknown>).hasPolicy ?? []) as Array<Record<string, unknown>>;
     const offer = (Array.isArray(offers) ? offers : [offers]).find((o) => o['@id'] === start.offerId);

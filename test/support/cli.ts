@@ -16,9 +16,9 @@ export function kouan(args: string[], input?: string): CliResult {
 }
 
 /** The same, without blocking this process: for commands that talk to servers running inside the test. */
-export function kouanAsync(args: string[]): Promise<CliResult> {
+export function kouanAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [KOUAN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [KOUAN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -19,6 +19,62 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface KouanProcess {
+  child: ChildProcess;
+  /** The one JSON line the command printed once it was listening (e.g. its participant id and URLs). */
+  banner: Record<string, unknown>;
+  /** The last lines it wrote to stdout (its JSON log), for failure messages. */
+  tail(): string;
+  /** Sends `signal` (default SIGTERM) and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs a long-lived `kouan` command (`registry start`, `connector start`) as its own OS process through the real
+ * CLI, and resolves once it printed its start-up line: the JSON object naming `readyKey` (log lines have a `level`).
+ */
+export function startKouanProcess(args: string[], options: { readyKey: string; label: string; env?: NodeJS.ProcessEnv }): Promise<KouanProcess> {
+  const child = spawn(process.execPath, [KOUAN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
+  const lines: string[] = [];
+  const tail = () => lines.slice(-40).join('\n');
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    let partial = '';
+    let ready = false;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const text = partial + chunk.toString();
+      const complete = text.split('\n');
+      partial = complete.pop() ?? '';
+      for (const line of complete) {
+        lines.push(line);
+        if (lines.length > 400) lines.shift();
+        if (ready) continue;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (parsed && typeof parsed === 'object' && options.readyKey in parsed && !('level' in parsed)) {
+          ready = true;
+          resolve({
+            child,
+            banner: parsed as Record<string, unknown>,
+            tail,
+            async stop(signal = 'SIGTERM') {
+              if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+              return exited;
+            },
+          });
+        }
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      if (!ready) reject(new Error(`${options.label} exited (${code ?? signal}) before listening:\n${tail()}`));
+    });
+  });
+}
+
 export interface ConnectorProcess {
   participantId: string;
   configFile: string;
@@ -57,16 +113,7 @@ export async function connectorProcess(pki: TestPki, participantId: string, coun
     apiKey,
     child: null,
     async start() {
-      const child = spawn(process.execPath, [KOUAN, 'connector', 'start', '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-      proc.child = child;
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('"management"')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`${participantId} exited with ${code} before listening: ${out}`)));
-      });
+      proc.child = (await startKouanProcess(['connector', 'start', '--config', configFile], { readyKey: 'management', label: participantId })).child;
     },
     async kill(signal = 'SIGKILL') {
       const child = proc.child;

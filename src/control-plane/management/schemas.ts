@@ -1,7 +1,9 @@
 /** Request and response schemas of the management API (plain JSON, not JSON-LD). */
 import { Type, type Static } from '@sinclair/typebox';
 
-const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9:._~/-]*$', description: 'An identifier: letters, digits and : . _ ~ / -' });
+const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^(?!.*(?:^|/)\\.\\.?(?:/|$))[A-Za-z0-9][A-Za-z0-9:._~/-]*$', description: 'An identifier: letters, digits and : . _ ~ / - (no . or .. path segments)' });
+/** An http(s) URL with a host. */
+const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?(/[^\\s]*)?$', maxLength: 2048, description });
 const Text = (maxLength: number, description: string) => Type.String({ maxLength, description });
 const Count = (description: string) => Type.Integer({ minimum: 0, maximum: 2_000_000_000, description });
 
@@ -33,7 +35,7 @@ export const AssetInput = Type.Object(
     ),
     backend: Type.Object(
       {
-        url: Type.String({ pattern: '^https?://', maxLength: 2048, description: 'Where the gateway fetches the data.' }),
+        url: HttpUrl('Where the gateway fetches the data.'),
         format: Type.Union([Type.Literal('ndjson'), Type.Literal('json'), Type.Literal('csv')]),
       },
       { additionalProperties: false },
@@ -64,7 +66,7 @@ export const OfferInput = Type.Object(
 export const NegotiationInput = Type.Object(
   {
     providerId: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'The provider participant id.' }),
-    address: Type.String({ pattern: '^https?://', maxLength: 2048, description: "The provider's DSP base URL." }),
+    address: HttpUrl("The provider's DSP base URL."),
     datasetId: Id,
     offerId: Id,
     purpose: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
