@@ -8,7 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { KeyedLock } from '../core/keyed-lock.ts';
 import type { UsageStore } from '../storage/ports.ts';
 import { StopSignal, type StopMarker } from './codecs.ts';
-import { applyFieldRules, type DataRecord, type FieldRules, type Limits, type RecordKeys } from './obligations.ts';
+import { applyFieldRules, Pseudonyms, type DataRecord, type FieldRules, type Limits, type RecordKeys } from './obligations.ts';
 
 export interface EnforcerOptions {
   fields: FieldRules;
@@ -40,6 +40,9 @@ export class Enforcer extends Transform {
   readonly #batch: DataRecord[] = [];
   readonly #size: number;
   #remaining: Limits;
+  readonly #pseudonyms: Pseudonyms;
+  /** Subject hashes of this stream, by subject id: each id is hashed once. */
+  readonly #hashes = new Map<string, string>();
   /** Called once when the enforcer stops early, so the caller can stop reading the backend. */
   onStop: (marker: StopMarker) => void = () => undefined;
 
@@ -48,6 +51,7 @@ export class Enforcer extends Transform {
     this.#o = options;
     this.#size = options.batchSize ?? 256;
     this.#remaining = { ...options.limits };
+    this.#pseudonyms = new Pseudonyms(options.pseudonymKey);
   }
 
   override _transform(record: DataRecord, _enc: BufferEncoding, done: TransformCallback): void {
@@ -76,7 +80,7 @@ export class Enforcer extends Transform {
     const records = this.#batch.splice(0, this.#batch.length);
     const { subjectField } = this.#o;
     const work = async () => {
-      const hashes = records.map((r) => (!subjectField || r[subjectField] === undefined || r[subjectField] === null ? null : this.#o.keys.subjectHash(r[subjectField])));
+      const hashes = records.map((r) => (!subjectField || r[subjectField] === undefined || r[subjectField] === null ? null : this.#hashOf(String(r[subjectField]))));
       const unique = [...new Set(hashes.filter((h): h is string => h !== null))];
       const { known, knownSensitive } = unique.length > 0 ? await this.#o.usage.knownSubjects(this.#o.exporterId, this.#o.year, unique) : { known: new Set<string>(), knownSensitive: new Set<string>() };
       const fresh = new Set<string>();
@@ -95,13 +99,23 @@ export class Enforcer extends Transform {
         if (h !== null) forwardedHashes.push(h);
         forwarded.push(records[i]!);
       }
-      for (const record of forwarded) this.push(applyFieldRules(record, this.#o.fields, this.#o.pseudonymKey));
+      for (const record of forwarded) this.push(applyFieldRules(record, this.#o.fields, this.#pseudonyms));
       await this.#record(forwardedHashes, forwarded.length);
       if (refusal) this.stop(refusal);
     };
     // Subject look-up and insert for one exporter-year run one batch at a time, so two streams cannot both spend the last place.
     if (subjectField) await this.#o.lock.run(`${this.#o.exporterId}:${this.#o.year}`, work);
     else await work();
+  }
+
+  #hashOf(id: string): string {
+    let hash = this.#hashes.get(id);
+    if (hash === undefined) {
+      hash = this.#o.keys.subjectHash(id);
+      if (this.#hashes.size >= 100_000) this.#hashes.clear(); // bounded memory on very long streams
+      this.#hashes.set(id, hash);
+    }
+    return hash;
   }
 
   /** Why the next record may not go, or null. */

@@ -149,13 +149,17 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     });
     const serializer = codec.serializer();
     pipeline(enforcer, serializer, meter).catch((error: Error) => request.log.warn({ err: error }, 'stream ended early'));
-    meter.once('end', () => {
+    /** The usage record, written once: when the stream ends, or when the consumer goes away before it does. */
+    let recorded = false;
+    const record = (abortedBy: string | null) => {
+      if (recorded) return;
+      recorded = true;
       const stats = enforcer.stats;
       metrics.bytes.inc(bytes);
       metrics.records.inc(stats.records);
       const context = { transfer: grant.transfer.id, agreement: grant.agreement.id, consumer: grant.agreement.consumerId, destinationCountry: request.peer.country };
       deps.records
-        .emit('usage', { ...context, bytes, records: stats.records, newSubjects: stats.newSubjects, newSensitiveSubjects: stats.newSensitive, sha256: digest.digest('hex'), decision: { allow: true, exportPath: grant.agreement.exportPath, stoppedBy: stats.stopped?.code ?? null } })
+        .emit('usage', { ...context, bytes, records: stats.records, newSubjects: stats.newSubjects, newSensitiveSubjects: stats.newSensitive, sha256: digest.digest('hex'), decision: { allow: true, exportPath: grant.agreement.exportPath, stoppedBy: stats.stopped?.code ?? abortedBy } })
         .catch((error: Error) => request.log.error({ err: error }, 'usage record could not be stored'));
       if (stats.stopped && stats.stopped.code !== 'GATEWAY_BACKEND_INVALID') {
         metrics.refusals.inc({ code: stats.stopped.code });
@@ -163,6 +167,15 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
           .emit('denial', { stage: 'data-plane-stream', ...context, reasons: [{ code: stats.stopped.code, message: stats.stopped.message, basis: 'export path', effect: 'deny' }], recordsForwarded: stats.records })
           .catch((error: Error) => request.log.error({ err: error }, 'denial record could not be stored'));
       }
+    };
+    meter.once('end', () => record(null));
+    reply.raw.once('close', () => {
+      if (meter.readableEnded) return;
+      // The consumer went away: stop reading the backend and account for what was actually sent.
+      source.destroy?.();
+      parser.destroy();
+      enforcer.destroy();
+      record('CONSUMER_ABORTED');
     });
     reply.header('content-type', codec.contentType).removeHeader('content-length').send(meter);
   };

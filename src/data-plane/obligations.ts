@@ -65,13 +65,39 @@ export class RecordKeys {
 
 export const MASK = '***';
 
-/** Applies the field rules to a record (a new object; the input is not changed). */
-export function applyFieldRules(record: DataRecord, rules: FieldRules, pseudonymKey: Buffer): DataRecord {
-  const out: DataRecord = { ...record };
-  for (const field of rules.drop) delete out[field];
-  for (const field of rules.mask) if (field in out && out[field] !== null) out[field] = MASK;
-  for (const field of rules.pseudonymise) {
-    if (field in out && out[field] !== null) out[field] = `ps_${createHmac('sha256', pseudonymKey).update(String(out[field])).digest('base64url').slice(0, 22)}`;
+/** Keyed pseudonyms, remembered for the stream (the same value always gives the same pseudonym in an agreement). */
+export class Pseudonyms {
+  readonly #key: Buffer;
+  readonly #seen = new Map<string, string>();
+  readonly #limit: number;
+
+  constructor(key: Buffer, limit = 100_000) {
+    this.#key = key;
+    this.#limit = limit;
+  }
+
+  of(value: unknown): string {
+    const text = String(value);
+    let pseudonym = this.#seen.get(text);
+    if (pseudonym === undefined) {
+      pseudonym = `ps_${createHmac('sha256', this.#key).update(text).digest('base64url').slice(0, 22)}`;
+      if (this.#seen.size >= this.#limit) this.#seen.clear(); // bounded memory on very long streams
+      this.#seen.set(text, pseudonym);
+    }
+    return pseudonym;
+  }
+}
+
+/**
+ * Applies the field rules to a record, building the output in one pass (a new object; the input is not
+ * changed): dropped fields are never copied, masked and pseudonymised ones are replaced on the way.
+ */
+export function applyFieldRules(record: DataRecord, rules: FieldRules, pseudonyms: Pseudonyms): DataRecord {
+  const out: DataRecord = {};
+  for (const key of Object.keys(record)) {
+    if (rules.drop.includes(key)) continue;
+    const value = record[key];
+    out[key] = value === null ? null : rules.mask.includes(key) ? MASK : rules.pseudonymise.includes(key) ? pseudonyms.of(value) : value;
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
 import type { ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
 import { beijingYear } from '../../src/data-plane/inputs.ts';
+import { request } from 'undici';
 import { edrOf, pull } from '../../src/data-plane/pull.ts';
 import type { RunningConnector } from '../../src/main/connector.ts';
 import type { DataPlaneStores } from '../../src/storage/ports.ts';
@@ -26,6 +27,7 @@ const rows = (cohort: string) => Array.from({ length: PATIENTS * 2 }, (_, i) => 
 describe('subject thresholds and records on their way to the registry', () => {
   let pki: TestPki;
   let backend: Server;
+  let slowClosed = false;
   let receiver: TestReceiver;
   let hospital: TestConnector;
   let pharma: TestConnector;
@@ -34,7 +36,16 @@ describe('subject thresholds and records on their way to the registry', () => {
 
   beforeAll(async () => {
     pki = await TestPki.create();
-    backend = createServer((req, res) => res.end(rows(req.url?.includes('cohort-b') ? 'B' : 'A').map((r) => JSON.stringify(r)).join('\n')));
+    backend = createServer((req, res) => {
+      if (!req.url?.includes('cohort-slow')) return res.end(rows(req.url?.includes('cohort-b') ? 'B' : 'A').map((r) => JSON.stringify(r)).join('\n'));
+      // A long stream of already-counted persons, written slowly, whose reader will hang up half-way.
+      let i = 0;
+      const timer = setInterval(() => res.write(`${JSON.stringify(rows('A')[i++ % PATIENTS])}\n`), 5);
+      res.once('close', () => {
+        clearInterval(timer);
+        slowClosed = true;
+      });
+    });
     await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
     const url = (cohort: string) => `http://127.0.0.1:${(backend.address() as AddressInfo).port}/${cohort}.ndjson`;
     receiver = new TestReceiver(await pki.trust(pki.issue('data-port', 'CN')));
@@ -51,7 +62,7 @@ describe('subject thresholds and records on their way to the registry', () => {
       pi: { subjects: PATIENTS, sensitiveSubjects: PATIENTS, sensitiveKinds: ['medical_health'], fields: ['patient_name', 'patient_id'], subjectIdField: 'patient_id' },
       hgr: { present: false, sequencingSubjects: 0 }, exportControlled: false, scenario: null,
     };
-    for (const cohort of ['cohort-a', 'cohort-b']) {
+    for (const cohort of ['cohort-a', 'cohort-b', 'cohort-slow']) {
       expect((await hospital.api('POST', '/assets', { id: cohort, title: `HbA1c series, ${cohort}`, classification, backend: { url: url(cohort), format: 'ndjson' } })).status).toBe(201);
       expect((await hospital.api('POST', '/offers', { id: `offer-${cohort}`, assetId: cohort, policy: { permissions: [{ action: 'use', duties: [{ action: 'drop_fields', fields: ['patient_name'] }] }] } })).status).toBe(201);
     }
@@ -75,6 +86,26 @@ describe('subject thresholds and records on their way to the registry', () => {
     return until(async () => (await pharma.api<TransferProcess>('GET', `/transfers/${encodeURIComponent(t.body.id)}`)).body, (x) => x.state === 'STARTED');
   };
   const stores = (c: RunningConnector) => c.stores as unknown as DataPlaneStores;
+
+  it('a consumer that hangs up mid-stream: the backend read stops and a usage record accounts for what was sent', async () => {
+    const transfer = await startedTransfer('cohort-slow');
+    const edr = edrOf(transfer.dataAddress);
+    const controller = new AbortController();
+    const response = await request(edr.endpoint, { headers: { authorization: `Bearer ${edr.token}` }, dispatcher: peers.agentFor('bj-hospital'), signal: controller.signal });
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      response.body.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > 2_000) resolve();
+      });
+    });
+    controller.abort();
+    response.body.destroy();
+    const usage = await until(async () => receiver.of('usage').find((r) => r.record.transfer === transfer.providerPid), (r) => r !== undefined, 15_000);
+    expect(usage?.record).toMatchObject({ decision: { stoppedBy: 'CONSUMER_ABORTED' } });
+    expect(usage!.record.records as number).toBeGreaterThan(0);
+    expect(await until(() => slowClosed, (closed) => closed, 5_000)).toBe(true);
+  });
 
   it('registry unreachable for 1,000 requests and a connector restart, then back: every usage record arrives exactly once', async () => {
     const transfer = await startedTransfer('cohort-a');
@@ -147,4 +178,5 @@ describe('subject thresholds and records on their way to the registry', () => {
     expect((denial!.record.reasons as Array<{ code: string }>).map((r) => r.code)).toContain('EXPORT_ASSESSMENT_MISSING');
     expect(receiver.invalid).toEqual([]);
   });
+
 });

@@ -1,0 +1,173 @@
+/**
+ * Where a gateway request spends its CPU: each step of authorize → respond → usage record, timed in-process
+ * against a copy of the provider's own database after the load phases (the same transfer, agreement, asset,
+ * counters and subject rows the gateway just served), and the per-record steps of the enforcer pipeline.
+ * The store reads and writes are synchronous better-sqlite3 calls, so their wall time is their CPU time.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, createHash, createHmac, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../src/core/clock.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { codecs } from '../../src/data-plane/codecs.ts';
+import { beijingYear, gatewayInput } from '../../src/data-plane/inputs.ts';
+import { applyFieldRules, RecordKeys, rulesFrom } from '../../src/data-plane/obligations.ts';
+import { dataPlaneSecret } from '../../src/main/data-plane.ts';
+import { PolicyEngine } from '../../src/policy/engine.ts';
+import { RecordEmitter } from '../../src/records/emitter.ts';
+import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
+import { verifyAccessToken } from '../../src/trust/access-tokens.ts';
+import { loadLocalIdentity } from '../../src/trust/identity.ts';
+import { canonicalJson, signCanonical } from '../../src/trust/jws.ts';
+import { clinicalRecord } from './records.ts';
+
+export interface Step {
+  step: string;
+  us: number;
+  note?: string;
+}
+
+/** Median wall time of `fn` in µs over n runs after a warm-up. */
+async function time(n: number, fn: () => unknown): Promise<number> {
+  for (let i = 0; i < Math.min(200, n); i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    samples.push(Number(process.hrtime.bigint() - t) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+export async function breakdown(args: {
+  stateDir: string;
+  provider: { cert: string; key: string };
+  consumer: { cert: string; key: string };
+  token: string;
+  transferId: string;
+  records: number;
+  extraSubjects: number;
+}): Promise<{ perRequest: Step[]; perRecord: Step[]; growth: Step[]; alternatives: Step[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kouan-bench-db-'));
+  const db = join(dir, 'connector.db');
+  copyFileSync(join(args.stateDir, 'connector.db'), db);
+  for (const suffix of ['-wal', '-shm']) if (existsSync(join(args.stateDir, `connector.db${suffix}`))) copyFileSync(join(args.stateDir, `connector.db${suffix}`), `${db}${suffix}`);
+  const stores = openSqliteStores(db);
+  try {
+    const self = loadLocalIdentity(args.provider.cert, args.provider.key);
+    const peerIdentity = loadLocalIdentity(args.consumer.cert, args.consumer.key);
+    const peer = { participantId: peerIdentity.participantId, country: peerIdentity.country, certThumbprint: peerIdentity.certThumbprint, serial: peerIdentity.serial };
+    const providerKey = createPublicKey(self.key);
+    const policy = PolicyEngine.load();
+    const keys = new RecordKeys(dataPlaneSecret(args.stateDir));
+    const emitter = new RecordEmitter(self, stores.outbox, systemClock, createLogger({ level: 'silent' }));
+    const clock = systemClock;
+
+    const claims = await verifyAccessToken(args.token, peer, { participantId: self.participantId, publicKey: providerKey }, clock);
+    const transfer = (await stores.transfers.get(args.transferId))!;
+    const agreement = (await stores.agreements.get(transfer.agreementId))!;
+    const asset = (await stores.assets.get(agreement.assetId))!;
+    const now = clock.now();
+    const exporter = { id: self.participantId, ciio: false };
+    const year = beijingYear(now);
+    const usage = await stores.usage.countRequest(agreement.id);
+    const cumulative = await stores.usage.cumulative(exporter.id, year);
+    const input = gatewayInput({ now, peer, claims, providerId: self.participantId, agreement, transfer, asset, exporter, cumulative, usage });
+    const decision = policy.evaluate('kouan/gateway/decision', input);
+    const usageBody = { transfer: transfer.id, agreement: agreement.id, consumer: agreement.consumerId, destinationCountry: peer.country, bytes: 250_000, records: args.records, newSubjects: 0, newSensitiveSubjects: 0, sha256: createHash('sha256').update('x').digest('hex'), decision: { allow: true, exportPath: agreement.exportPath, stoppedBy: null } };
+
+    const perRequest: Step[] = [
+      { step: 'verifyAccessToken (JWT PS256 verify + claims)', us: await time(2000, () => verifyAccessToken(args.token, peer, { participantId: self.participantId, publicKey: providerKey }, clock)) },
+      { step: 'stores.transfers.get', us: await time(2000, () => stores.transfers.get(args.transferId)) },
+      { step: 'stores.agreements.get', us: await time(2000, () => stores.agreements.get(transfer.agreementId)) },
+      { step: 'stores.assets.get', us: await time(2000, () => stores.assets.get(agreement.assetId)) },
+      { step: `usage.countRequest (agreement with ${usage.subjects} subject rows)`, us: await time(2000, () => stores.usage.countRequest(agreement.id)) },
+      { step: `usage.cumulative (exporter-year with ${cumulative.subjects} subject rows)`, us: await time(2000, () => stores.usage.cumulative(exporter.id, year)) },
+      { step: 'gatewayInput + policy.evaluate (ajv validation + wasm)', us: await time(2000, () => policy.evaluate('kouan/gateway/decision', gatewayInput({ now, peer, claims, providerId: self.participantId, agreement, transfer, asset, exporter, cumulative, usage }))) },
+      { step: '  of which ajv schema validation alone', us: await time(2000, () => policy.validate('kouan/gateway/decision', input)) },
+      { step: 'rulesFrom + keys.pseudonymKey (per stream)', us: await time(2000, () => [rulesFrom(decision.obligations), keys.pseudonymKey(agreement.id)]) },
+      { step: 'records.emit(usage): canonical JSON + PS256 sign + outbox insert', us: await time(500, () => emitter.emit('usage', usageBody)) },
+      { step: '  of which canonicalJson', us: await time(2000, () => canonicalJson({ id: 'urn:uuid:x', kind: 'usage', participant: self.participantId, at: now.toISOString(), ...usageBody })) },
+      { step: '  of which signCanonical (PS256)', us: await time(300, () => signCanonical(canonicalJson(usageBody), self.key)) },
+      { step: '  of which outbox.enqueue (one SQLite write)', us: await time(2000, () => stores.outbox.enqueue({ id: `urn:uuid:${randomBytes(16).toString('hex')}`, kind: 'usage', record: usageBody, signature: 'x..y', createdAt: now.toISOString() })) },
+    ];
+
+    // Per record: what the pipeline does to each of the backend's records.
+    const { fields } = rulesFrom(decision.obligations);
+    const pseudonymKey = keys.pseudonymKey(agreement.id);
+    const lines = Array.from({ length: 1000 }, (_, i) => JSON.stringify(clinicalRecord(i)));
+    const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const chunk = Buffer.from(`${lines.join('\n')}\n`);
+    const per = async (fn: () => unknown) => (await time(50, fn)) / lines.length;
+    const parsed = async () => {
+      const parser = codecs.ndjson.parser();
+      parser.on('data', () => undefined);
+      parser.end(chunk);
+      await new Promise((r) => parser.once('end', r));
+    };
+    const hashes = objects.map((o) => keys.subjectHash(o[asset.classification.pi.subjectIdField ?? 'patient_id']));
+    const batch = hashes.slice(0, 256);
+    const perRecord: Step[] = [
+      { step: 'ndjson parser (split + JSON.parse), per record', us: await per(parsed) },
+      { step: 'keys.subjectHash (HMAC-SHA-256), per record', us: await per(() => objects.forEach((o) => keys.subjectHash(o.patient_id))) },
+      { step: `applyFieldRules (${fields.drop.length} drop, ${fields.mask.length} mask, ${fields.pseudonymise.length} pseudonymise), per record`, us: await per(() => objects.forEach((o) => applyFieldRules(o, fields, pseudonymKey))) },
+      { step: 'serializer JSON.stringify, per record', us: await per(() => objects.forEach((o) => JSON.stringify(o))) },
+      { step: 'meter sha256 of the output, per record', us: await per(() => createHash('sha256').update(chunk).digest()) },
+      { step: 'usage.knownSubjects (batch of 256, all known) / 256', us: (await time(300, () => stores.usage.knownSubjects(exporter.id, year, batch))) / 256 },
+      { step: 'usage.addSubjects (batch of 256, all known, sensitive) / 256', us: (await time(300, () => stores.usage.addSubjects(exporter.id, year, agreement.id, batch, asset.classification.pi.sensitiveSubjects > 0))) / 256 },
+      { step: 'usage.addRecords (one per batch of 256) / 256', us: (await time(300, () => stores.usage.addRecords(agreement.id, 256))) / 256 },
+    ];
+
+    // Cheaper ways to the same bytes, timed here beside the current ones.
+    const canonical = canonicalJson({ id: 'urn:uuid:x', kind: 'usage', participant: self.participantId, at: now.toISOString(), ...usageBody });
+    const signingInput = Buffer.from(`eyJhbGciOiJQUzI1NiJ9.${Buffer.from(canonical).toString('base64url')}`);
+    const pss = { key: self.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const rawKey = randomBytes(32);
+    const keyObject = createSecretKey(rawKey);
+    const memo = new Map<string, string>();
+    const ids = objects.map((o) => String(o.patient_id));
+    const dropped = new Set(fields.drop);
+    const masked = new Set(fields.mask);
+    const filteredCopy = (o: Record<string, unknown>) => {
+      const out: Record<string, unknown> = {};
+      for (const k in o) if (!dropped.has(k)) out[k] = masked.has(k) && o[k] !== null ? '***' : o[k];
+      return out;
+    };
+    const noPseudonyms = { ...fields, pseudonymise: [] };
+    const afterDelete = objects.map((o) => applyFieldRules(o, noPseudonyms, pseudonymKey));
+    const afterCopy = objects.map(filteredCopy);
+    const asyncSign = () => new Promise<Buffer>((resolve, reject) => sign('sha256', signingInput, pss, (e, sig) => (e ? reject(e) : resolve(sig))));
+    const alternatives: Step[] = [
+      { step: `usage-record signature: signCanonical PS256, RSA-${self.key.asymmetricKeyDetails?.modulusLength} (now: sync, on the event loop)`, us: await time(300, () => signCanonical(canonical, self.key)) },
+      { step: `  same signature with async crypto.sign (libuv pool; wall time, event loop free meanwhile)`, us: await time(300, asyncSign) },
+      { step: '  ES256 (P-256) signature instead', us: await time(1000, () => sign('sha256', signingInput, { key: ec, dsaEncoding: 'ieee-p1363' })) },
+      { step: 'HMAC-SHA-256, createHmac with a Buffer key (now), per call', us: await per(() => ids.forEach((id) => createHmac('sha256', rawKey).update(id).digest('base64url'))) },
+      { step: '  with a KeyObject made once (createSecretKey), per call', us: await per(() => ids.forEach((id) => createHmac('sha256', keyObject).update(id).digest('base64url'))) },
+      { step: '  memoised per id (Map hit, subject seen before), per call', us: await per(() => ids.forEach((id) => { let h = memo.get(id); if (h === undefined) { h = createHmac('sha256', keyObject).update(id).digest('base64url'); memo.set(id, h); } return h; })) },
+      { step: 'JSON.stringify of a record after applyFieldRules (delete: dictionary-mode object, now)', us: await per(() => afterDelete.forEach((o) => JSON.stringify(o))) },
+      { step: '  after building the output without the dropped fields (fast-mode object)', us: await per(() => afterCopy.forEach((o) => JSON.stringify(o))) },
+      { step: 'applyFieldRules drop+mask (spread copy + delete, now), per record', us: await per(() => objects.forEach((o) => applyFieldRules(o, noPseudonyms, pseudonymKey))) },
+      { step: '  one-pass copy skipping dropped fields, per record', us: await per(() => objects.forEach(filteredCopy)) },
+    ];
+
+    // The per-request counts grow with the subjects: add synthetic ones under this agreement (so to its exporter-year too) and time again.
+    const growth: Step[] = [];
+    const before = await stores.usage.cumulative(exporter.id, year);
+    for (let added = 0; added < args.extraSubjects; added += 5000) {
+      await stores.usage.addSubjects(exporter.id, year, agreement.id, Array.from({ length: 5000 }, () => randomBytes(32).toString('base64url')), false);
+    }
+    const after = await stores.usage.cumulative(exporter.id, year);
+    const agreementRows = (await stores.usage.agreementUsage(agreement.id)).subjects;
+    growth.push(
+      { step: `usage.countRequest (agreement with ${agreementRows} subject rows)`, us: await time(500, () => stores.usage.countRequest(agreement.id)) },
+      { step: `usage.cumulative (exporter-year with ${after.subjects} subject rows, was ${before.subjects})`, us: await time(500, () => stores.usage.cumulative(exporter.id, year)) },
+    );
+    return { perRequest, perRecord, growth, alternatives };
+  } finally {
+    await stores.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
