@@ -12,7 +12,7 @@ import { systemClock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { codecs } from '../../src/data-plane/codecs.ts';
 import { beijingYear, gatewayInput } from '../../src/data-plane/inputs.ts';
-import { applyFieldRules, RecordKeys, rulesFrom } from '../../src/data-plane/obligations.ts';
+import { applyFieldRules, Pseudonyms, RecordKeys, rulesFrom } from '../../src/data-plane/obligations.ts';
 import { dataPlaneSecret } from '../../src/main/data-plane.ts';
 import { PolicyEngine } from '../../src/policy/engine.ts';
 import { RecordEmitter } from '../../src/records/emitter.ts';
@@ -97,6 +97,7 @@ export async function breakdown(args: {
     // Per record: what the pipeline does to each of the backend's records.
     const { fields } = rulesFrom(decision.obligations);
     const pseudonymKey = keys.pseudonymKey(agreement.id);
+    const pseudonyms = new Pseudonyms(pseudonymKey);
     const lines = Array.from({ length: 1000 }, (_, i) => JSON.stringify(clinicalRecord(i)));
     const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const chunk = Buffer.from(`${lines.join('\n')}\n`);
@@ -112,7 +113,7 @@ export async function breakdown(args: {
     const perRecord: Step[] = [
       { step: 'ndjson parser (split + JSON.parse), per record', us: await per(parsed) },
       { step: 'keys.subjectHash (HMAC-SHA-256), per record', us: await per(() => objects.forEach((o) => keys.subjectHash(o.patient_id))) },
-      { step: `applyFieldRules (${fields.drop.length} drop, ${fields.mask.length} mask, ${fields.pseudonymise.length} pseudonymise), per record`, us: await per(() => objects.forEach((o) => applyFieldRules(o, fields, pseudonymKey))) },
+      { step: `applyFieldRules (${fields.drop.length} drop, ${fields.mask.length} mask, ${fields.pseudonymise.length} pseudonymise), per record`, us: await per(() => objects.forEach((o) => applyFieldRules(o, fields, pseudonyms))) },
       { step: 'serializer JSON.stringify, per record', us: await per(() => objects.forEach((o) => JSON.stringify(o))) },
       { step: 'meter sha256 of the output, per record', us: await per(() => createHash('sha256').update(chunk).digest()) },
       { step: 'usage.knownSubjects (batch of 256, all known) / 256', us: (await time(300, () => stores.usage.knownSubjects(exporter.id, year, batch))) / 256 },
@@ -137,7 +138,7 @@ export async function breakdown(args: {
       return out;
     };
     const noPseudonyms = { ...fields, pseudonymise: [] };
-    const afterDelete = objects.map((o) => applyFieldRules(o, noPseudonyms, pseudonymKey));
+    const afterDelete = objects.map((o) => applyFieldRules(o, noPseudonyms, pseudonyms));
     const afterCopy = objects.map(filteredCopy);
     const asyncSign = () => new Promise<Buffer>((resolve, reject) => sign('sha256', signingInput, pss, (e, sig) => (e ? reject(e) : resolve(sig))));
     const alternatives: Step[] = [
@@ -149,7 +150,7 @@ export async function breakdown(args: {
       { step: '  memoised per id (Map hit, subject seen before), per call', us: await per(() => ids.forEach((id) => { let h = memo.get(id); if (h === undefined) { h = createHmac('sha256', keyObject).update(id).digest('base64url'); memo.set(id, h); } return h; })) },
       { step: 'JSON.stringify of a record after applyFieldRules (delete: dictionary-mode object, now)', us: await per(() => afterDelete.forEach((o) => JSON.stringify(o))) },
       { step: '  after building the output without the dropped fields (fast-mode object)', us: await per(() => afterCopy.forEach((o) => JSON.stringify(o))) },
-      { step: 'applyFieldRules drop+mask (spread copy + delete, now), per record', us: await per(() => objects.forEach((o) => applyFieldRules(o, noPseudonyms, pseudonymKey))) },
+      { step: 'applyFieldRules drop+mask (spread copy + delete, now), per record', us: await per(() => objects.forEach((o) => applyFieldRules(o, noPseudonyms, pseudonyms))) },
       { step: '  one-pass copy skipping dropped fields, per record', us: await per(() => objects.forEach(filteredCopy)) },
     ];
 
