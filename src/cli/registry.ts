@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { loadConfigFile } from '../core/config.ts';
 import { ConfigError, InputError } from '../core/errors.ts';
 import { RegistryConfigSchema } from '../main/registry-config.ts';
 import { startRegistry } from '../main/registry.ts';
@@ -9,28 +8,13 @@ import type { RegistryStores } from '../registry/storage/ports.ts';
 import { openSqliteRegistryStores } from '../registry/storage/sqlite/index.ts';
 import { readCertificate } from '../trust/identity.ts';
 import { EXIT, required, type Group } from './command.ts';
-import { untilSignalled } from './connector.ts';
+import { startCommand } from './connector.ts';
 
 export const registry: Group = {
   name: 'registry',
   summary: 'Run the data-port registry (record intake over mutual TLS, hash-chained ledger, operator API).',
   commands: [
-    {
-      name: 'start',
-      summary: 'Start a registry from a JSON config file and run until SIGINT/SIGTERM.',
-      usage: '--config FILE',
-      options: { config: { type: 'string' } },
-      help: { config: 'The registry config (JSON; see the configuration reference in the README).' },
-      async run(values, _p, io) {
-        const config = loadConfigFile(RegistryConfigSchema, required(values, 'config'));
-        const running = await startRegistry(config);
-        io.out(JSON.stringify({ participantId: running.participantId, intake: running.intakeUrl, operator: running.operatorUrl }));
-        const signal = await untilSignalled();
-        running.log.info({ signal }, 'stopping');
-        await running.stop();
-        return EXIT.ok;
-      },
-    },
+    startCommand('registry', RegistryConfigSchema, (config) => startRegistry(config), (r) => ({ participantId: r.participantId, intake: r.intakeUrl, operator: r.operatorUrl })),
   ],
 };
 

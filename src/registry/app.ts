@@ -32,7 +32,8 @@ export async function buildRegistryApp(deps: RegistryDeps, options: RegistryAppO
 }
 
 export async function buildOperatorApp(deps: RegistryDeps, apiKey: string): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log, ajv: { customOptions: { ...ajv.customOptions, coerceTypes: 'array' } } }) as unknown as FastifyInstance;
+  // Query strings are text: numbers are read as numbers and missing paging keys take their defaults.
+  const app = Fastify({ loggerInstance: deps.log, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } }) as unknown as FastifyInstance;
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Kouan data-port registry operator API', version: '1' },

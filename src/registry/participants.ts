@@ -21,6 +21,9 @@ export interface Registration {
   certThumbprint?: string;
 }
 
+/** The attributes that change over a participant's life (DESIGN: they live here, not in certificates). */
+export type AttributeChange = Partial<Pick<Participant, 'legalName' | 'ciio' | 'ftz' | 'creditGrade'>>;
+
 /** What a participant sees of its own record (the certificate itself stays with the operator). */
 export type ParticipantView = Omit<Participant, 'certificatePem'>;
 export const viewOf = ({ certificatePem: _pem, ...view }: Participant): ParticipantView => view;
@@ -74,6 +77,18 @@ export class ParticipantRegistry {
     return this.#save({ ...participant, status: 'suspended', suspension: { reason, at: this.#clock.now().toISOString() } });
   }
 
+  /** Changes regulatory attributes (CIIO status, free-trade zone, credit grade) or the legal name. */
+  async change(id: string, change: AttributeChange): Promise<Participant> {
+    return this.#save({ ...(await this.get(id)), ...change });
+  }
+
+  /** Registers the participant's new certificate (after a reissue): from then on only it is admitted. */
+  async replaceCertificate(id: string, certificate: Pick<Registration, 'certificatePem' | 'certThumbprint'>): Promise<Participant> {
+    const participant = await this.get(id);
+    const certThumbprint = this.#certificate({ id, country: participant.country, ...certificate });
+    return this.#save({ ...participant, certThumbprint, certificatePem: certificate.certificatePem ?? null });
+  }
+
   async reinstate(id: string): Promise<Participant> {
     const participant = await this.get(id);
     if (participant.status === 'active') return participant;
@@ -104,7 +119,7 @@ export class ParticipantRegistry {
   }
 
   /** The registered certificate's thumbprint: from the PEM (checked against the CA, the id and the country) or as given. */
-  #certificate(input: Registration): string {
+  #certificate(input: Pick<Registration, 'id' | 'country' | 'certificatePem' | 'certThumbprint'>): string {
     if (input.certificatePem === undefined) {
       if (input.certThumbprint === undefined) throw new InputError('give the participant\'s certificate (certificatePem) or its thumbprint (certThumbprint)');
       return input.certThumbprint;

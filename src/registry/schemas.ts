@@ -28,6 +28,21 @@ export const Registration = Type.Object(
   { additionalProperties: false },
 );
 
+export const AttributeChange = Type.Object(
+  {
+    legalName: Type.Optional(participantFields.legalName),
+    ciio: Type.Optional(participantFields.ciio),
+    ftz: Type.Optional(participantFields.ftz),
+    creditGrade: Type.Optional(participantFields.creditGrade),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const CertificateChange = Type.Object(
+  { certificatePem: Registration.properties.certificatePem, certThumbprint: Registration.properties.certThumbprint },
+  { additionalProperties: false, minProperties: 1 },
+);
+
 export const ParticipantView = Type.Object({
   ...participantFields,
   certThumbprint: Type.String(),

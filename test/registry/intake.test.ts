@@ -49,8 +49,8 @@ describe('registry intake over mutual TLS', () => {
   it('appends a signed record from a registered connector and answers with a receipt signed by the registry', async () => {
     const body = await signed(usageRecord('bj-hospital'), hospital.identity);
     const before = await registry.deps.stores.ledger.head();
-    const { status, body: answer } = await registrySender(hospital.peers, { participantId: registry.participantId, url: registry.intakeUrl })({ ...body, createdAt: '2026-11-27T10:00:00.000Z' }).then((b) => ({ status: 201, body: b }));
-    expect(status).toBe(201);
+    // The connector's own sender (src/main/data-plane.ts): mutual TLS, a bound request token, 200/201 or it throws.
+    const answer = await registrySender(hospital.peers, { participantId: registry.participantId, url: registry.intakeUrl })({ ...body, createdAt: '2026-11-27T10:00:00.000Z' });
     const receipt = answer.receipt as { recordId: string; seq: number; entryHash: string; receivedAt: string };
     expect(receipt).toMatchObject({ recordId: body.id, seq: before.seq + 1 });
     const key = (await ledgerKeys(hospital)).get(kidOf(String(answer.signature)));

@@ -21,7 +21,7 @@ export const API_KEY = 'operator-key-0123456789abcdef';
 
 export interface TestRegistry extends RunningRegistry {
   config: RegistryConfig;
-  operator<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, apiKey?: string): Promise<{ status: number; body: T }>;
+  operator<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, apiKey?: string): Promise<{ status: number; body: T }>;
 }
 
 /** A registry with its own certificate, SQLite in a temporary folder unless `storage` says otherwise. */
@@ -38,7 +38,7 @@ export async function startTestRegistry(pki: TestPki, overrides: Record<string, 
   return {
     ...registry,
     config,
-    async operator<T>(method: 'GET' | 'POST', path: string, body?: unknown, apiKey = registry.apiKey) {
+    async operator<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, apiKey = registry.apiKey) {
       const r = await request(`${registry.operatorUrl}${path}`, {
         method,
         headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

@@ -1,7 +1,8 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { FlattenedSign, base64url, flattenedVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalIdentity, type LocalIdentity } from '../../src/trust/identity.ts';
-import { canonicalJson, signDetached, verifyDetached } from '../../src/trust/jws.ts';
+import { canonicalJson, signCanonical, signDetached, verifyCanonical, verifyDetached } from '../../src/trust/jws.ts';
 import { TestPki } from '../support/pki.ts';
 
 describe('detached JWS over RFC 8785 canonical JSON', () => {
@@ -44,5 +45,33 @@ describe('detached JWS over RFC 8785 canonical JSON', () => {
     await expect(verifyDetached(agreement, jws.replace('..', '.e30.'), createPublicKey(hospital.key))).rejects.toMatchObject({ code: 'JWS_INVALID' });
     const header = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
     await expect(verifyDetached(agreement, `${header}..x`, createPublicKey(hospital.key))).rejects.toMatchObject({ code: 'JWS_INVALID' });
+  });
+
+  it('signs and verifies the same JWS as jose does, both ways, for RSA (PS256, RS256) and P-256 (ES256) keys', async () => {
+    const text = canonicalJson(agreement);
+    const pairs = [
+      { ...generateKeyPairSync('rsa', { modulusLength: 2048 }), algs: ['PS256', 'RS256'] },
+      { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }), algs: ['ES256'] },
+    ];
+    for (const { privateKey, publicKey, algs } of pairs) {
+      const ours = signCanonical(text, privateKey, { kid: 'k' });
+      const [header, , signature] = ours.split('.');
+      await expect(flattenedVerify({ protected: header!, payload: base64url.encode(text), signature: signature! }, publicKey)).resolves.toBeTruthy();
+      for (const alg of algs) {
+        const theirs = await new FlattenedSign(new TextEncoder().encode(text)).setProtectedHeader({ alg, kid: 'j' }).sign(privateKey);
+        expect(verifyCanonical(text, `${theirs.protected}..${theirs.signature}`, publicKey)).toEqual({ kid: 'j', thumbprint: '' });
+      }
+    }
+  });
+
+  it('refuses a key that does not fit the algorithm and JWS extensions it does not implement', () => {
+    const text = canonicalJson(agreement);
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const es256 = signCanonical(text, ec.privateKey);
+    expect(() => verifyCanonical(text, es256, createPublicKey(hospital.key))).toThrow(/does not fit/);
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    expect(() => signCanonical(text, p384.privateKey)).toThrow(/cannot sign/);
+    const header = Buffer.from(JSON.stringify({ alg: 'ES256', crit: ['x'] })).toString('base64url');
+    expect(() => verifyCanonical(text, `${header}..${es256.split('.')[2]}`, ec.publicKey)).toThrow(/extensions/);
   });
 });

@@ -48,6 +48,8 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
   readonly #options: LedgerOptions;
   #queue: Pending[] = [];
   #draining: Promise<void> | null = null;
+  /** Committed batches whose receipts wait for durability. */
+  readonly #flushing = new Set<Promise<void>>();
 
   constructor(store: LedgerStore, signer: LedgerSigner, clock: Clock, options: LedgerOptions) {
     super();
@@ -60,7 +62,7 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
 
   /**
    * Appends a record, or finds it already in the chain (same id and the same canonical record: the original
-   * receipt). A different record under a known id is REGISTRY_RECORD_CONFLICT. Resolves once committed;
+   * receipt). A different record under a known id is REGISTRY_RECORD_CONFLICT. Resolves once committed and durable;
    * listeners of 'appended' then see the new entries in chain order (the extension point for views and alerts).
    */
   append(request: AppendRequest): Promise<Appended> {
@@ -70,22 +72,25 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
     });
   }
 
-  /** Resolves when every append queued so far has been written (or refused). */
+  /** Resolves when every append queued so far has been written and answered (or refused). */
   async settled(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    while (this.#draining || this.#flushing.size > 0) await Promise.all([this.#draining, ...this.#flushing]);
   }
 
   async #drain(): Promise<void> {
-    // Let the requests of this turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
     try {
-      while (this.#queue.length > 0) await this.#write(this.#queue.splice(0, this.#options.maxBatch));
+      do {
+        // Let the requests that arrived meanwhile (the poll phase) join this batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.#write(this.#queue.splice(0, this.#options.maxBatch));
+      } while (this.#queue.length > 0);
     } finally {
       // Cleared in the same turn as the last look at the queue: an append made after it starts a new drain.
       this.#draining = null;
     }
   }
 
+  /** Commits a batch; its receipts go out once the commit is durable, while the next batch is already being written. */
   async #write(batch: Pending[]): Promise<void> {
     let outcomes: Outcome[];
     try {
@@ -94,14 +99,21 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
       for (const pending of batch) pending.reject(error as Error);
       return;
     }
-    const appended: LedgerEntry[] = [];
-    batch.forEach((pending, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome instanceof KouanError) return pending.reject(outcome);
-      if (!outcome.duplicate) appended.push(outcome.entry);
-      pending.resolve({ ...outcome, receipt: receiptResponse(outcome.entry) });
-    });
-    if (appended.length > 0) setImmediate(() => this.emit('appended', appended));
+    const receipts = this.#store.durable().then(
+      () => {
+        const appended: LedgerEntry[] = [];
+        batch.forEach((pending, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome instanceof KouanError) return pending.reject(outcome);
+          if (!outcome.duplicate) appended.push(outcome.entry);
+          pending.resolve({ ...outcome, receipt: receiptResponse(outcome.entry) });
+        });
+        if (appended.length > 0) setImmediate(() => this.emit('appended', appended));
+      },
+      (error: Error) => batch.forEach((pending) => pending.reject(error)),
+    );
+    this.#flushing.add(receipts);
+    void receipts.finally(() => this.#flushing.delete(receipts));
   }
 
   /** Links a batch onto the head it is given; runs under the head lock, so it is synchronous and pure but for signing. */

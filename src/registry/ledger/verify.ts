@@ -5,13 +5,13 @@
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { canonicalJson, verifyCanonical } from '../../trust/jws.ts';
-import { GENESIS_HASH, type ChainHead, type Checkpoint, type LedgerEntry } from '../model.ts';
-import type { LedgerStore } from '../storage/ports.ts';
+import { GENESIS_HASH, type ChainHead, type Checkpoint } from '../model.ts';
+import type { ChainedLink, LedgerStore } from '../storage/ports.ts';
 import { checkpointDocument, entryHash } from './chain.ts';
 import { boundPublicKey } from './signer.ts';
 
 export interface VerifyOptions {
-  /** Entries per read (default 10,000). */
+  /** Entries per read (default 1,000: larger pages cost more in garbage collection than they save in reads). */
   pageSize?: number;
   /** The data-space CA: checkpoint keys must be bound by a certificate it issued. Without it, any bound key counts. */
   ca?: X509Certificate;
@@ -65,7 +65,7 @@ class Walk {
   /** The seq of the next checkpoint to check (Infinity when none is left); entries before it need no read. */
   next = 0;
 
-  link(entry: LedgerEntry): void {
+  link(entry: ChainedLink): void {
     const expected = this.last.seq + 1;
     if (entry.seq !== expected) throw new Broken(expected, `missing: the entry after seq ${this.last.seq} is seq ${entry.seq}`);
     const recomputed = entryHash(this.last.hash, entry);
@@ -118,7 +118,7 @@ async function ledgerKeys(store: LedgerStore, ca: X509Certificate | undefined): 
 }
 
 export async function verifyLedger(store: LedgerStore, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const pageSize = options.pageSize ?? 10_000;
+  const pageSize = options.pageSize ?? 1000;
   const checkpoints = new CheckpointCursor(store, pageSize);
   const walk = new Walk(checkpoints, await ledgerKeys(store, options.ca));
   try {
@@ -127,7 +127,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     // registry show here). Appends that commit during the walk only move it further on.
     const before = await store.head();
     for (;;) {
-      const page = await store.entries(walk.last.seq, pageSize);
+      const page = await store.links(walk.last.seq, pageSize);
       for (const entry of page) {
         walk.link(entry);
         if (entry.seq >= walk.next) await walk.checkpointsUpTo(entry.seq);

@@ -1,13 +1,13 @@
 /**
- * The operator API (plain JSON behind an API key, loopback by default): register, suspend and list participants,
+ * The operator API (plain JSON behind an API key, loopback by default): register, change, suspend and list participants,
  * and read the ledger (head, entries, records by id, checkpoints, keys). Views and alerts will read from here.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../core/errors.ts';
 import type { RegistryDeps } from '../deps.ts';
-import type { Registration as RegistrationInput } from '../participants.ts';
-import { CheckpointBody, Cursor, EntryBody, Head, IdParams, LedgerKeyBody, Participant, Paging, Registration, SeqParams, Suspension } from '../schemas.ts';
+import type { AttributeChange as AttributeChangeInput, Registration as RegistrationInput } from '../participants.ts';
+import { AttributeChange, CertificateChange, CheckpointBody, Cursor, EntryBody, Head, IdParams, LedgerKeyBody, Participant, Paging, Registration, SeqParams, Suspension } from '../schemas.ts';
 import { checkpointView, entryView, keyView } from '../views.ts';
 
 const found = <T>(value: T | null, what: string): T => {
@@ -30,6 +30,12 @@ export async function operatorRoutes(app: FastifyInstance, { participants, store
   app.get<Id>('/participants/:id', { schema: { params: IdParams, response: { 200: Participant } } }, async (request) => participants.get(request.params.id));
   app.post<Id & { Body: { reason: string } }>('/participants/:id/suspend', { schema: { params: IdParams, body: Suspension, response: { 200: Participant } } }, async (request) =>
     participants.suspend(request.params.id, request.body.reason),
+  );
+  app.patch<Id & { Body: AttributeChangeInput }>('/participants/:id', { schema: { params: IdParams, body: AttributeChange, response: { 200: Participant } } }, async (request) =>
+    participants.change(request.params.id, request.body),
+  );
+  app.put<Id & { Body: { certificatePem?: string; certThumbprint?: string } }>('/participants/:id/certificate', { schema: { params: IdParams, body: CertificateChange, response: { 200: Participant } } }, async (request) =>
+    participants.replaceCertificate(request.params.id, request.body),
   );
   app.post<Id>('/participants/:id/reinstate', { schema: { params: IdParams, response: { 200: Participant } } }, async (request) => participants.reinstate(request.params.id));
 

@@ -1,6 +1,9 @@
 /** The registry's store ports; one contract suite each (test/registry/storage/contract), run on SQLite and PostgreSQL. */
 import type { ChainHead, Checkpoint, LedgerEntry, LedgerKey, Participant } from '../model.ts';
 
+/** An entry as verification reads it: all that is hashed, and the hash, but not the receipt. */
+export type ChainedLink = Omit<LedgerEntry, 'receipt'>;
+
 export interface ParticipantStore {
   /** Registers a new participant; REGISTRY_PARTICIPANT_EXISTS when the id is taken. */
   create(participant: Participant): Promise<void>;
@@ -33,11 +36,18 @@ export interface LedgerStore {
    * and checkpoints and moves the head to the last new entry.
    */
   append<T>(recordIds: readonly string[], plan: Planner<T>): Promise<T>;
+  /**
+   * Resolves once every append committed before the call would survive a power cut. Receipts wait for it; the
+   * next append need not (SQLite flushes its log off the event loop, PostgreSQL's commit is already durable).
+   */
+  durable(): Promise<void>;
   head(): Promise<ChainHead>;
   entry(seq: number): Promise<LedgerEntry | null>;
   entryByRecordId(recordId: string): Promise<LedgerEntry | null>;
   /** Up to `limit` entries with seq > afterSeq, in seq order: a cursor for streaming the whole chain. */
   entries(afterSeq: number, limit: number): Promise<LedgerEntry[]>;
+  /** As entries, without the receipts: the cursor `kouan ledger verify` streams the chain with. */
+  links(afterSeq: number, limit: number): Promise<ChainedLink[]>;
   /** Up to `limit` checkpoints with seq > afterSeq, in seq order. */
   checkpoints(afterSeq: number, limit: number): Promise<Checkpoint[]>;
   latestCheckpoint(): Promise<Checkpoint | null>;

@@ -46,7 +46,14 @@ function transactionalDriver(pool: pg.Pool): TransactionalDriver {
     all: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
     run: async (sql, params) => (await client.query(sql, params as unknown[])).rowCount ?? 0,
   });
-  return { all: base.all, run: base.run, close: base.close, transaction: (work) => inTransaction(pool, (client) => work(session(client))) };
+  return {
+    all: base.all,
+    run: base.run,
+    close: base.close,
+    transaction: (work) => inTransaction(pool, (client) => work(session(client))),
+    // COMMIT returns once the server has flushed its log (synchronous_commit, the server's setting).
+    durable: async () => undefined,
+  };
 }
 
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {
@@ -91,6 +98,7 @@ export async function openPostgresRegistryStores(url: string, options: PostgresR
     throw error;
   }
   const base = new PostgresDialect(schema);
-  const dialect: RegistryDialect = { sql: base, table: (name) => `${quoteIdentifier(schema)}.${name}`, lockRow: () => 'FOR UPDATE' };
+  // 500 rows × 9 parameters per INSERT: one round trip per batch, far below the 65,535-parameter limit.
+  const dialect: RegistryDialect = { sql: base, table: (name) => `${quoteIdentifier(schema)}.${name}`, lockRow: () => 'FOR UPDATE', rowsPerInsert: 500 };
   return registrySqlStores(transactionalDriver(pool), dialect);
 }

@@ -13,4 +13,6 @@ export interface RegistryDialect {
    * take turns. Empty in SQLite, where BEGIN IMMEDIATE already holds the database's only write lock.
    */
   lockRow(): string;
+  /** Entries per INSERT: many where a statement is a network round trip, one where it is a function call. */
+  rowsPerInsert: number;
 }

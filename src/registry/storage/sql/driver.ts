@@ -16,5 +16,7 @@ export interface TransactionalDriver extends SqlSession {
    * (PostgreSQL, where the statements take their own row locks); commits when it resolves, rolls back when it throws.
    */
   transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T>;
+  /** Resolves once every transaction committed before the call would survive a power cut. */
+  durable(): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,6 +3,8 @@ import type { RegistryDialect } from './dialect.ts';
 
 export const ENTRY_COLUMNS = ['seq', 'record_id', 'kind', 'participant', 'record', 'signature', 'received_at', 'hash', 'receipt'] as const;
 const ENTRY = ENTRY_COLUMNS.join(', ');
+/** An entry without its receipt: what verification reads. */
+const LINK = ENTRY_COLUMNS.filter((c) => c !== 'receipt').join(', ');
 const CHECKPOINT = 'seq, hash, at, signature';
 const KEY = 'kid, jwk, certificate, binding, created_at';
 
@@ -39,6 +41,8 @@ export function registryStatements(d: RegistryDialect) {
     entryByRecordId: `SELECT ${ENTRY} FROM ${entries} WHERE record_id = ${p(1)}`,
     /** Parameters: after seq, limit. */
     entriesAfter: `SELECT ${ENTRY} FROM ${entries} WHERE seq > ${p(1)} ORDER BY seq LIMIT ${p(2)}`,
+    /** Parameters: after seq, limit. */
+    linksAfter: `SELECT ${LINK} FROM ${entries} WHERE seq > ${p(1)} ORDER BY seq LIMIT ${p(2)}`,
 
     /** Parameters: seq, hash, at, signature. */
     insertCheckpoint: `INSERT INTO ${checkpoints} (${CHECKPOINT}) VALUES ${values(1, 4)}`,

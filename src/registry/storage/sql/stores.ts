@@ -3,19 +3,16 @@ import { InputError, KouanError, NotFoundError } from '../../../core/errors.ts';
 import { ConstraintViolation, type SqlRow, type SqlValue } from '../../../storage/sql/driver.ts';
 import { page } from '../../../storage/sql/paging.ts';
 import type { ChainHead, Checkpoint, LedgerEntry, LedgerKey, Participant } from '../../model.ts';
-import { MAX_READ, type LedgerStore, type ParticipantStore, type RegistryStores } from '../ports.ts';
+import { MAX_READ, type ChainedLink, type LedgerStore, type ParticipantStore, type RegistryStores } from '../ports.ts';
 import type { RegistryDialect } from './dialect.ts';
 import type { TransactionalDriver } from './driver.ts';
 import { registryStatements, type RegistryStatements } from './statements.ts';
-
-/** Rows per INSERT: 500 × 9 parameters stays far below both databases' limits. */
-const INSERT_ROWS = 500;
 
 const text = (row: SqlRow, column: string): string => String(row[column]);
 /** PostgreSQL hands bigint back as text. */
 const int = (row: SqlRow, column: string): number => Number(row[column]);
 
-const entryOf = (row: SqlRow): LedgerEntry => ({
+const linkOf = (row: SqlRow): ChainedLink => ({
   seq: int(row, 'seq'),
   recordId: text(row, 'record_id'),
   kind: text(row, 'kind') as LedgerEntry['kind'],
@@ -24,8 +21,8 @@ const entryOf = (row: SqlRow): LedgerEntry => ({
   signature: text(row, 'signature'),
   receivedAt: text(row, 'received_at'),
   hash: text(row, 'hash'),
-  receipt: text(row, 'receipt'),
 });
+const entryOf = (row: SqlRow): LedgerEntry => ({ ...linkOf(row), receipt: text(row, 'receipt') });
 const entryValues = (e: LedgerEntry): SqlValue[] => [e.seq, e.recordId, e.kind, e.participant, e.record, e.signature, e.receivedAt, e.hash, e.receipt];
 const checkpointOf = (row: SqlRow): Checkpoint => ({ seq: int(row, 'seq'), hash: text(row, 'hash'), at: text(row, 'at'), signature: text(row, 'signature') });
 const headOf = (row: SqlRow | undefined): ChainHead => {
@@ -88,8 +85,8 @@ function ledgerStore(driver: TransactionalDriver, dialect: RegistryDialect, sql:
         entries.forEach((e, i) => {
           if (e.seq !== head.seq + 1 + i) throw new Error(`entry ${e.recordId} has seq ${e.seq}; the chain continues at ${head.seq + 1 + i}`);
         });
-        for (let i = 0; i < entries.length; i += INSERT_ROWS) {
-          const chunk = entries.slice(i, i + INSERT_ROWS);
+        for (let i = 0; i < entries.length; i += dialect.rowsPerInsert) {
+          const chunk = entries.slice(i, i + dialect.rowsPerInsert);
           await tx.run(insertEntries(chunk.length), chunk.flatMap(entryValues));
         }
         for (const c of checkpoints) await tx.run(sql.insertCheckpoint, [c.seq, c.hash, c.at, c.signature]);
@@ -99,12 +96,17 @@ function ledgerStore(driver: TransactionalDriver, dialect: RegistryDialect, sql:
         }
         return result;
       }),
+    durable: () => driver.durable(),
     head: async () => headOf((await driver.all(sql.head, []))[0]),
     entry: (seq) => first(sql.entry, [seq], entryOf),
     entryByRecordId: (recordId) => first(sql.entryByRecordId, [recordId], entryOf),
     async entries(afterSeq, limit) {
       readSize(afterSeq, limit);
       return (await driver.all(sql.entriesAfter, [afterSeq, limit])).map(entryOf);
+    },
+    async links(afterSeq, limit) {
+      readSize(afterSeq, limit);
+      return (await driver.all(sql.linksAfter, [afterSeq, limit])).map(linkOf);
     },
     async checkpoints(afterSeq, limit) {
       readSize(afterSeq, limit);

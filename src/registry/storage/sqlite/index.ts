@@ -1,10 +1,13 @@
 /**
  * The registry's embedded default: one SQLite file in WAL mode. Appends take the database's write lock
- * (BEGIN IMMEDIATE), so writers in this process and in others take turns. Commits are synchronous (FULL):
- * a receipt is only handed out for an entry that survives a power cut.
+ * (BEGIN IMMEDIATE), so writers in this process and in others take turns. A receipt is only handed out for an
+ * entry that survives a power cut: commits do not flush (synchronous=NORMAL), but receipts wait until the log
+ * has been flushed by `durable()`, on libuv's thread pool, while the next batch is already being appended.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../../core/errors.ts';
 import { KeyedLock } from '../../../core/keyed-lock.ts';
@@ -20,16 +23,53 @@ import { sqliteMigrationStatements, sqliteRegistryMigrations } from './migration
 
 const BUSY_TIMEOUT_MS = 5000;
 
-const dialect: RegistryDialect = { sql: new SqliteDialect(), table: (name) => name, lockRow: () => '' };
+/** Pages kept in memory: the record-id index of a long ledger is read at random. */
+const CACHE_KIB = 64 * 1024;
+
+const dialect: RegistryDialect = { sql: new SqliteDialect(), table: (name) => name, lockRow: () => '', rowsPerInsert: 1 };
 
 /**
- * better-sqlite3 with an interactive transaction. One connection serves the whole process, so every call takes
- * its turn: a statement issued while an append awaits inside BEGIN IMMEDIATE would otherwise join that transaction.
+ * fsync of the write-ahead log, coalesced: a caller waits for a flush that started after its call, sharing it
+ * with everyone else who called meanwhile. fsync flushes the file (its inode), whichever descriptor wrote it.
  */
-function transactionalDriver(db: Database.Database): TransactionalDriver {
+function walFlusher(file: string): { flush(): Promise<void>; close(): Promise<void> } {
+  let handle: Promise<FileHandle> | null = null;
+  let running: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  const start = (): Promise<void> => {
+    running = (async () => {
+      handle ??= open(`${file}-wal`, 'r');
+      await (await handle).sync();
+    })().finally(() => (running = null));
+    return running;
+  };
+  const again = (): Promise<void> => {
+    next = null;
+    return start();
+  };
+  return {
+    flush: () => (file === ':memory:' ? Promise.resolve() : running === null ? start() : (next ??= running.then(again, again))),
+    async close() {
+      await running?.catch(() => undefined);
+      await (await handle?.catch(() => null))?.close();
+    },
+  };
+}
+
+/**
+ * Every call on a file takes its turn with every other call on that file in this process, whichever connection
+ * makes it: a statement issued while an append awaits inside BEGIN IMMEDIATE would otherwise join that transaction
+ * (same connection) or wait synchronously for its lock, stalling the very thread that holds it (another connection).
+ * Other processes wait for the file lock (busy_timeout).
+ */
+const turns = new KeyedLock();
+
+/** better-sqlite3 with an interactive transaction. */
+function transactionalDriver(db: Database.Database, file: string): TransactionalDriver {
   const base = sqliteDriver(db);
-  const turns = new KeyedLock();
-  const inTurn = <T>(task: () => Promise<T>): Promise<T> => turns.run('db', task);
+  const wal = walFlusher(file);
+  const lockKey = file === ':memory:' ? `:memory: ${randomUUID()}` : resolve(file);
+  const inTurn = <T>(task: () => Promise<T>): Promise<T> => turns.run(lockKey, task);
   return {
     all: (sql, params) => inTurn(() => base.all(sql, params)),
     run: (sql, params) => inTurn(() => base.run(sql, params)),
@@ -45,7 +85,12 @@ function transactionalDriver(db: Database.Database): TransactionalDriver {
           throw error;
         }
       }),
-    close: () => inTurn(() => base.close()),
+    durable: () => wal.flush(),
+    close: () =>
+      inTurn(async () => {
+        await wal.close();
+        await base.close();
+      }),
   };
 }
 
@@ -87,12 +132,14 @@ export function openSqliteRegistryStores(file: string, options: SqliteRegistryOp
     if (options.readOnly) checkSchema(db, file);
     else {
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma(`cache_size = -${CACHE_KIB}`);
       migrate(db);
     }
   } catch (error) {
     db.close();
-    throw error;
+    const code = String((error as { code?: unknown }).code ?? '');
+    throw code.startsWith('SQLITE_') ? new ConfigError(`cannot use ${file}: ${(error as Error).message}`) : error;
   }
-  return registrySqlStores(transactionalDriver(db), dialect);
+  return registrySqlStores(transactionalDriver(db, file), dialect);
 }

@@ -1,0 +1,11 @@
+/** Every registry store contract, for one adapter: `describeRegistryStoreContracts(newDatabase)` in its test file. */
+import type { NewDatabase } from './harness.ts';
+import { describeLedgerStore } from './ledger.ts';
+import { describeParticipantStore } from './participants.ts';
+
+export type { NewDatabase, OpenStores } from './harness.ts';
+
+export function describeRegistryStoreContracts(newDatabase: NewDatabase): void {
+  describeParticipantStore(newDatabase);
+  describeLedgerStore(newDatabase);
+}
