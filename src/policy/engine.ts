@@ -44,6 +44,43 @@ export function readPolicyData(dir: string): PolicyData {
 }
 
 /**
+ * One instance of the compiled policies with its data loaded. Evaluates through the module's `opa_eval` export as the
+ * SDK's own fast path does (ABI 1.2), but writes the input JSON straight into wasm memory and reads the result in
+ * place: no intermediate buffers, a few µs less per decision and less garbage.
+ */
+class PolicyInstance {
+  static readonly #encoder = new TextEncoder();
+  static readonly #decoder = new TextDecoder();
+  readonly #policy: LoadedPolicy;
+  readonly #eval: OpaEval | undefined;
+
+  constructor(module: WebAssembly.Module, data: PolicyData) {
+    this.#policy = loadPolicySync(module);
+    this.#policy.setData(data);
+    const { exports } = this.#policy.wasmInstance as unknown as { exports: { opa_eval?: OpaEval } };
+    this.#eval = Number(this.#policy.minorVersion) >= 2 ? exports.opa_eval : undefined;
+  }
+
+  evaluate(entrypoint: Entrypoint, input: unknown): unknown {
+    const id = (this.#policy.entrypoints as Record<string, number>)[entrypoint];
+    // (The SDK itself handles what it treats as "no input": undefined, null, false, 0, "".)
+    if (this.#eval === undefined || id === undefined || !input) return this.#policy.evaluate(input, entrypoint);
+    const policy = this.#policy;
+    const json = JSON.stringify(input);
+    const at = policy.dataHeapPtr as number;
+    const room = json.length * 3; // UTF-8 bytes at most
+    const missing = at + room - policy.mem.buffer.byteLength;
+    if (missing > 0) policy.mem.grow(Math.ceil(missing / 65536));
+    const { written } = PolicyInstance.#encoder.encodeInto(json, new Uint8Array(policy.mem.buffer, at, room));
+    const result = this.#eval(0, id, policy.dataAddr, at, written, at + written, 0);
+    const memory = new Uint8Array(policy.mem.buffer); // opa_eval may have grown it
+    return JSON.parse(PolicyInstance.#decoder.decode(memory.subarray(result, memory.indexOf(0, result))));
+  }
+}
+
+type OpaEval = (reserved: number, entrypoint: number, data: number, input: number, inputLength: number, heap: number, format: number) => number;
+
+/**
  * Evaluates the compiled Rego policies in-process. Inputs are validated against each entrypoint's
  * published schema first (bad input is an error, never a silent deny). Data can be replaced at run
  * time: a new instance is built with the new data and swapped in whole, so no evaluation ever sees
@@ -52,14 +89,14 @@ export function readPolicyData(dir: string): PolicyData {
 export class PolicyEngine {
   readonly #module: WebAssembly.Module;
   readonly #validators: Map<Entrypoint, ValidateFunction>;
-  #instance: LoadedPolicy;
+  #instance: PolicyInstance;
   #data: PolicyData;
 
   private constructor(module: WebAssembly.Module, validators: Map<Entrypoint, ValidateFunction>, data: PolicyData) {
     this.#module = module;
     this.#validators = validators;
     this.#data = data;
-    this.#instance = PolicyEngine.#instantiate(module, data);
+    this.#instance = new PolicyInstance(module, data);
   }
 
   static load(files: PolicyFiles = defaultPolicyFiles, data?: PolicyData): PolicyEngine {
@@ -73,19 +110,13 @@ export class PolicyEngine {
     return new PolicyEngine(module, validators, data ?? readPolicyData(files.dataDir));
   }
 
-  static #instantiate(module: WebAssembly.Module, data: PolicyData): LoadedPolicy {
-    const instance = loadPolicySync(module);
-    instance.setData(data);
-    return instance;
-  }
-
   get data(): PolicyData {
     return this.#data;
   }
 
   /** Replaces the policy data (negative lists, thresholds, holidays...) without recompiling; all or nothing. */
   replaceData(data: PolicyData): void {
-    const next = PolicyEngine.#instantiate(this.#module, data);
+    const next = new PolicyInstance(this.#module, data);
     this.#instance = next;
     this.#data = data;
   }
@@ -107,7 +138,7 @@ export class PolicyEngine {
 
   /** Evaluates input that this process built and already trusts to match the schema (the hot path). */
   evaluateTrusted(entrypoint: Entrypoint, input: unknown): Decision {
-    const results = this.#instance.evaluate(input, entrypoint) as Array<{ result?: Decision }> | undefined;
+    const results = this.#instance.evaluate(entrypoint, input) as Array<{ result?: Decision }> | undefined;
     const decision = results?.[0]?.result;
     if (!decision || typeof decision.allow !== 'boolean') {
       throw new KouanError('INTERNAL', `policy ${entrypoint} returned no decision`);

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, Agent } from 'undici';
+import type { Clock } from '../../src/core/clock.ts';
 import { parseConfig } from '../../src/core/config.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { RegistryConfigSchema, type RegistryConfig } from '../../src/main/registry-config.ts';
@@ -25,7 +26,7 @@ export interface TestRegistry extends RunningRegistry {
 }
 
 /** A registry with its own certificate, SQLite in a temporary folder unless `storage` says otherwise. */
-export async function startTestRegistry(pki: TestPki, overrides: Record<string, unknown> = {}, credentials: Credentials = pki.issue(REGISTRY_ID, 'CN')): Promise<TestRegistry> {
+export async function startTestRegistry(pki: TestPki, overrides: Record<string, unknown> = {}, credentials: Credentials = pki.issue(REGISTRY_ID, 'CN'), clock?: Clock): Promise<TestRegistry> {
   const config = parseConfig(RegistryConfigSchema, {
     stateDir: mkdtempSync(join(tmpdir(), 'kouan-registry-')),
     intake: { listen: { host: '127.0.0.1', port: 0 } },
@@ -34,7 +35,7 @@ export async function startTestRegistry(pki: TestPki, overrides: Record<string, 
     log: { level: process.env.KOUAN_TEST_LOG ?? 'silent' },
     ...overrides,
   });
-  const registry = await startRegistry(config, { logger: createLogger({ level: config.log.level, name: 'registry' }) });
+  const registry = await startRegistry(config, { logger: createLogger({ level: config.log.level, name: 'registry' }), ...(clock === undefined ? {} : { clock }) });
   return {
     ...registry,
     config,

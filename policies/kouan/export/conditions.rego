@@ -57,7 +57,9 @@ _assessment_refused if {
 # custom:
 #   code: EXPORT_ASSESSMENT_MISSING
 #   basis: Provisions art. 7; Security Assessment Measures art. 4
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_assessment_missing := _reason(rego.metadata.rule(), "deny")
+
+deny contains _assessment_missing if {
 	_assessment_refused
 	count(_assessments) == 0
 }
@@ -68,7 +70,9 @@ deny contains _reason(rego.metadata.rule(), "deny") if {
 # custom:
 #   code: EXPORT_ASSESSMENT_EXPIRED
 #   basis: Provisions art. 9
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_assessment_expired := _reason(rego.metadata.rule(), "deny")
+
+deny contains _assessment_expired if {
 	_assessment_refused
 	some a in _assessments
 	not _assessment_current(a)
@@ -80,7 +84,9 @@ deny contains _reason(rego.metadata.rule(), "deny") if {
 # custom:
 #   code: EXPORT_ASSESSMENT_SCOPE_EXCEEDED
 #   basis: NDSR art. 38
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_assessment_scope_exceeded := _reason(rego.metadata.rule(), "deny")
+
+deny contains _assessment_scope_exceeded if {
 	_assessment_refused
 	some a in _assessments
 	_assessment_current(a)
@@ -93,13 +99,14 @@ deny contains _reason(rego.metadata.rule(), "deny") if {
 # custom:
 #   code: EXPORT_ASSESSMENT_EXPIRING
 #   basis: Provisions art. 9
-warn contains object.union(_note(meta), {"message": msg}) if {
+_assessment_expiring := rego.metadata.rule()
+
+warn contains object.union(_note(_assessment_expiring), {"message": msg}) if {
 	path == "security_assessment"
 	expiry := max({assessment_expiry(a) | some a in _valid_assessments})
 	window := _th.assessment_expiry_warning_working_days
-	workdays.working_days_after(today, min([expiry, dates.add_days(today, 200)])) <= window
-	meta := rego.metadata.rule()
-	msg := concat("", [meta.description, " Last valid day: ", expiry, "."])
+	workdays.working_days_at_most(today, min([expiry, dates.add_days(today, 200)]), window)
+	msg := concat("", [_assessment_expiring.description, " Last valid day: ", expiry, "."])
 }
 
 # --- standard contract or certification ---------------------------------------------------------
@@ -114,9 +121,27 @@ _in_effect(c) if c.effective <= today
 
 _filed_or_in_grace(c) if has_ref(object.get(c, "filing_ref", null))
 
+# Not filed: still in its grace period while fewer than k + 1 working days have passed since it took effect (the
+# days counted up to today, and over 200 days at most).
 _filed_or_in_grace(c) if {
 	not has_ref(object.get(c, "filing_ref", null))
-	workdays.working_days_after(c.effective, min([today, dates.add_days(c.effective, 200)])) <= _th.contract_filing_working_days
+	_in_grace(c, _th.contract_filing_working_days)
+}
+
+_in_grace(c, k) if {
+	overdue_from := workdays.nth(_filing_calendar[c], k + 1)
+	overdue_from > min([dates.day_number(today) - dates.day_number(c.effective), 200])
+} else if {
+	not workdays.nth(_filing_calendar[c], k + 1)
+	workdays.working_days_at_most(c.effective, min([today, dates.add_days(c.effective, 200)]), k)
+}
+
+# The working days after each unfiled contract in effect took effect, written out once per contract: in them the
+# k-th is the filing deadline and the (k + 1)-th the first day overdue (kouan.lib.workdays).
+_filing_calendar[c] := workdays.calendar(c.effective, (3 * (_th.contract_filing_working_days + 1)) + 30) if {
+	some c in _contracts
+	_in_effect(c)
+	not has_ref(object.get(c, "filing_ref", null))
 }
 
 _certifications contains c if {
@@ -130,11 +155,14 @@ _certification_current(c) if {
 	today <= dates.add_years(c.issued, _th.certification_validity_years)
 }
 
-_contract_route_open if {
+# In effect, and filed or still within the filing grace period (worked out once per contract).
+_usable_contracts contains c if {
 	some c in _contracts
 	_in_effect(c)
 	_filed_or_in_grace(c)
 }
+
+_contract_route_open if count(_usable_contracts) > 0
 
 _certification_route_open if {
 	some c in _certifications
@@ -153,7 +181,9 @@ _contract_refused if {
 # custom:
 #   code: EXPORT_CONTRACT_OR_CERTIFICATION_MISSING
 #   basis: Provisions art. 8; PIPL art. 38
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_contract_or_certification_missing := _reason(rego.metadata.rule(), "deny")
+
+deny contains _contract_or_certification_missing if {
 	_contract_refused
 	count(_contracts) == 0
 	count(_certifications) == 0
@@ -165,7 +195,9 @@ deny contains _reason(rego.metadata.rule(), "deny") if {
 # custom:
 #   code: EXPORT_CONTRACT_NOT_IN_EFFECT
 #   basis: SCC Measures art. 6
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_contract_not_in_effect := _reason(rego.metadata.rule(), "deny")
+
+deny contains _contract_not_in_effect if {
 	_contract_refused
 	some c in _contracts
 	not _in_effect(c)
@@ -177,11 +209,13 @@ deny contains _reason(rego.metadata.rule(), "deny") if {
 # custom:
 #   code: EXPORT_CONTRACT_FILING_OVERDUE
 #   basis: SCC Measures art. 7
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_contract_filing_overdue := _reason(rego.metadata.rule(), "deny")
+
+deny contains _contract_filing_overdue if {
 	_contract_refused
 	some c in _contracts
 	_in_effect(c)
-	not _filed_or_in_grace(c)
+	not _usable_contracts[c]
 }
 
 # METADATA
@@ -190,7 +224,9 @@ deny contains _reason(rego.metadata.rule(), "deny") if {
 # custom:
 #   code: EXPORT_CERTIFICATION_EXPIRED
 #   basis: Provisions art. 8; PI Export Certification Measures
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_certification_expired := _reason(rego.metadata.rule(), "deny")
+
+deny contains _certification_expired if {
 	_contract_refused
 	some c in _certifications
 	not _certification_current(c)
@@ -202,15 +238,17 @@ deny contains _reason(rego.metadata.rule(), "deny") if {
 # custom:
 #   code: EXPORT_FILE_STANDARD_CONTRACT
 #   basis: SCC Measures art. 7
-obligation contains object.union(_note(meta), {"type": "file_standard_contract", "due": due, "ref": c.ref}) if {
+_file_standard_contract := rego.metadata.rule()
+
+obligation contains object.union(_note(_file_standard_contract), {"type": "file_standard_contract", "due": due, "ref": c.ref}) if {
 	allow
 	path == "standard_contract_or_certification"
-	some c in _contracts
-	_in_effect(c)
+	some c in _usable_contracts
 	not has_ref(object.get(c, "filing_ref", null))
-	_filed_or_in_grace(c)
-	due := workdays.nth_working_day_after(c.effective, _th.contract_filing_working_days)
-	meta := rego.metadata.rule()
+	k := _th.contract_filing_working_days
+	days := workdays.nth(_filing_calendar[c], k)
+	days <= (3 * k) + 30
+	due := dates.add_days(c.effective, days)
 }
 
 # --- every path -----------------------------------------------------------------------------------
@@ -221,7 +259,9 @@ obligation contains object.union(_note(meta), {"type": "file_standard_contract",
 # custom:
 #   code: EXPORT_PIPIA_MISSING
 #   basis: PIPL art. 55(4), art. 56; Provisions art. 10
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_pipia_missing := _reason(rego.metadata.rule(), "deny")
+
+deny contains _pipia_missing if {
 	_path_open
 	has_pi
 	not _pipia_on_record
@@ -240,7 +280,9 @@ _pipia_on_record if {
 # custom:
 #   code: EXPORT_HGR_SECURITY_REVIEW_MISSING
 #   basis: HGR Impl. Rules art. 37
-deny contains _reason(rego.metadata.rule(), "deny") if {
+_hgr_security_review_missing := _reason(rego.metadata.rule(), "deny")
+
+deny contains _hgr_security_review_missing if {
 	_path_open
 	input.data.hgr.present == true
 	total_sequencing > _th.hgr_sequencing_review_subjects

@@ -1,6 +1,7 @@
 package kouan.export_test
 
 import data.kouan.export
+import data.kouan.lib.dates
 
 test_sa_valid_assessment if check("sa_valid_assessment")
 
@@ -121,4 +122,15 @@ test_blank_reference_is_not_on_record if {
 	not export.has_ref("  ")
 	not export.has_ref(null)
 	export.has_ref("CAC-SA-2025-0042")
+}
+
+# A calendar with no working day for months: the grace period is then counted day by day over at most 200 days,
+# and the deadline (the 10th working day) is not found, so no filing obligation is given.
+test_grace_period_counted_when_the_deadline_is_out_of_reach if {
+	no_working_days := {"years": {"2026": {"days_off": [d | some n in numbers.range(20697, 20850); d := dates.date_of(n)], "make_up_working_days": []}}}
+	d := decision_of("scc_contract_unfiled_10_working_days") with data.holidays as no_working_days
+	d.allow
+	d.obligations == []
+	overdue := export.decision with input as case_input("scc_contract_unfiled_11_working_days") with data.holidays as {"years": {}}
+	not overdue.allow
 }

@@ -53,7 +53,9 @@ deny contains decided.reason if path == "forbidden"
 # custom:
 #   code: EXPORT_UNDECIDED
 #   basis: shared/domain/cn-export-rules.md decision table (fail closed when no row applies)
-deny contains _reason(rego.metadata.rule(), "deny") if not decided
+_undecided := _reason(rego.metadata.rule(), "deny")
+
+deny contains _undecided if not decided
 
 # The Beijing calendar date of input.now, "YYYY-MM-DD": dates compare as strings (kouan.lib.dates).
 today := dates.beijing_date(input.now)

@@ -27,6 +27,21 @@ _string_fields := [["recipient", "id"], ["recipient", "country"], ["data", "doma
 
 _boolean_fields := [["exporter", "ciio"], ["data", "hgr", "present"], ["data", "export_controlled"]]
 
+# METADATA
+# title: Row 0 — invalid input
+# description: The input does not satisfy the export-input schema.
+# custom:
+#   code: EXPORT_INPUT_INVALID
+#   basis: policies/schemas/export-input.schema.json (unknown or missing terms are refused)
+#   row: 0
+#   path: forbidden
+_input_invalid := rego.metadata.rule()
+
+matched_rows contains object.union(_row(_input_invalid), {"reason": {"message": msg}}) if {
+	count(input_problems) > 0
+	msg := concat("", ["The input is invalid: ", concat("; ", sort(input_problems)), "."])
+}
+
 input_problems contains "now must be an RFC 3339 date-time with a UTC offset" if not today
 
 input_problems contains concat("", [concat(".", field), " must be a non-empty string"]) if {

@@ -1,5 +1,5 @@
 # Export decision table
-# Rows 1-16 of shared/domain/cn-export-rules.md, plus row 0 (the input is invalid). Each row adds one
+# Rows 1-16 of shared/domain/cn-export-rules.md (row 0, invalid input, is in input.rego). Each row adds one
 # element to matched_rows; the lowest row number decides the path. The thresholds come from data.thresholds
 # and compare the exporter's totals this year (cumulative + this flow).
 package kouan.export
@@ -11,19 +11,6 @@ _effect("forbidden") := "deny"
 _effect(p) := "info" if p != "forbidden"
 
 # METADATA
-# title: Row 0 — invalid input
-# description: The input does not satisfy the export-input schema.
-# custom:
-#   code: EXPORT_INPUT_INVALID
-#   basis: policies/schemas/export-input.schema.json (unknown or missing terms are refused)
-#   row: 0
-#   path: forbidden
-matched_rows contains object.union(_row(rego.metadata.rule()), {"reason": {"message": msg}}) if {
-	count(input_problems) > 0
-	msg := concat("", ["The input is invalid: ", concat("; ", sort(input_problems)), "."])
-}
-
-# METADATA
 # title: Row 1 — foreign judicial or law-enforcement body
 # description: The recipient is a foreign judicial or law-enforcement body and no PRC approval is on record.
 # custom:
@@ -31,7 +18,9 @@ matched_rows contains object.union(_row(rego.metadata.rule()), {"reason": {"mess
 #   basis: DSL art. 36; PIPL art. 41
 #   row: 1
 #   path: forbidden
-matched_rows contains _row(rego.metadata.rule()) if {
+_judicial_recipient := _row(rego.metadata.rule())
+
+matched_rows contains _judicial_recipient if {
 	input.recipient.kind == "judicial_or_law_enforcement"
 	not has_ref(object.get(input, ["recipient", "prc_approval"], null))
 }
@@ -44,9 +33,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: PIPL art. 42
 #   row: 2
 #   path: forbidden
-matched_rows contains _row(rego.metadata.rule()) if {
-	data.restricted_recipients.recipients[input.recipient.id]
-}
+_restricted_recipient := _row(rego.metadata.rule())
+
+matched_rows contains _restricted_recipient if data.restricted_recipients.recipients[input.recipient.id]
 
 # METADATA
 # title: Row 3 — core data
@@ -56,9 +45,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: DSL art. 21; NDSR art. 63
 #   row: 3
 #   path: forbidden
-matched_rows contains _row(rego.metadata.rule()) if {
-	input.data.grade == "core"
-}
+_core_data := _row(rego.metadata.rule())
+
+matched_rows contains _core_data if input.data.grade == "core"
 
 # METADATA
 # title: Row 4 — human genetic resources without approval
@@ -68,7 +57,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: HGR Regs art. 28; Impl. Rules art. 36
 #   row: 4
 #   path: forbidden
-matched_rows contains _row(rego.metadata.rule()) if {
+_hgr_approval_missing := _row(rego.metadata.rule())
+
+matched_rows contains _hgr_approval_missing if {
 	input.data.hgr.present == true
 	not _hgr_approval
 }
@@ -87,7 +78,9 @@ _hgr_approval if {
 #   basis: DSL art. 25
 #   row: 5
 #   path: forbidden
-matched_rows contains _row(rego.metadata.rule()) if {
+_licence_missing := _row(rego.metadata.rule())
+
+matched_rows contains _licence_missing if {
 	input.data.export_controlled == true
 	not _export_licence
 }
@@ -106,7 +99,9 @@ _export_licence if {
 #   basis: Provisions art. 6
 #   row: 6
 #   path: exempt
-matched_rows contains _row(rego.metadata.rule()) if {
+_ftz_unlisted := _row(rego.metadata.rule())
+
+matched_rows contains _ftz_unlisted if {
 	_ftz_list_applies
 	count(ftz_matches) == 0
 }
@@ -118,15 +113,16 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   code: EXPORT_FTZ_LISTED
 #   basis: Provisions art. 6
 #   row: 7
-matched_rows contains {"row": meta.custom.row, "path": p, "reason": object.union(_reason(meta, _effect(p)), {"message": msg})} if {
+_ftz_listed := rego.metadata.rule()
+
+matched_rows contains {"row": _ftz_listed.custom.row, "path": p, "reason": object.union(_reason(_ftz_listed, _effect(p)), {"message": msg})} if {
 	_ftz_list_applies
 	count(ftz_matches) > 0
-	meta := rego.metadata.rule()
 	top := max({object.get(_path_rank, e.path, 3) | some e in ftz_matches})
 	some p, rank in _path_rank
 	rank == top
 	ids := concat(", ", sort({e.id | some e in ftz_matches}))
-	msg := concat("", [meta.description, " Entries: ", ids, "."])
+	msg := concat("", [_ftz_listed.description, " Entries: ", ids, "."])
 }
 
 # METADATA
@@ -137,7 +133,9 @@ matched_rows contains {"row": meta.custom.row, "path": p, "reason": object.union
 #   basis: Provisions art. 3
 #   row: 8
 #   path: exempt
-matched_rows contains _row(rego.metadata.rule()) if {
+_scenario_trade_no_pi := _row(rego.metadata.rule())
+
+matched_rows contains _scenario_trade_no_pi if {
 	input.data.scenario == "trade_no_pi"
 	not has_pi
 	input.data.grade == "general"
@@ -151,7 +149,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 4
 #   row: 9
 #   path: exempt
-matched_rows contains _row(rego.metadata.rule()) if {
+_scenario_transit := _row(rego.metadata.rule())
+
+matched_rows contains _scenario_transit if {
 	input.data.scenario == "transit"
 	input.data.grade == "general"
 }
@@ -164,7 +164,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 5(1)
 #   row: 10
 #   path: exempt
-matched_rows contains _row(rego.metadata.rule()) if {
+_scenario_contract_with_individual := _row(rego.metadata.rule())
+
+matched_rows contains _scenario_contract_with_individual if {
 	input.data.scenario == "contract_with_individual"
 	input.data.grade == "general"
 }
@@ -177,7 +179,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 5(2)
 #   row: 10
 #   path: exempt
-matched_rows contains _row(rego.metadata.rule()) if {
+_scenario_hr_management := _row(rego.metadata.rule())
+
+matched_rows contains _scenario_hr_management if {
 	input.data.scenario == "hr_management"
 	input.data.grade == "general"
 }
@@ -190,7 +194,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 5(3)
 #   row: 10
 #   path: exempt
-matched_rows contains _row(rego.metadata.rule()) if {
+_scenario_emergency := _row(rego.metadata.rule())
+
+matched_rows contains _scenario_emergency if {
 	input.data.scenario == "emergency"
 	input.data.grade == "general"
 }
@@ -203,9 +209,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 7(2); NDSR art. 37
 #   row: 11
 #   path: security_assessment
-matched_rows contains _row(rego.metadata.rule()) if {
-	input.data.grade == "important"
-}
+_important_data := _row(rego.metadata.rule())
+
+matched_rows contains _important_data if input.data.grade == "important"
 
 # METADATA
 # title: Row 12 — CIIO providing PI
@@ -215,7 +221,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 7(1)
 #   row: 12
 #   path: security_assessment
-matched_rows contains _row(rego.metadata.rule()) if {
+_ciio_pi := _row(rego.metadata.rule())
+
+matched_rows contains _ciio_pi if {
 	ciio
 	has_pi
 }
@@ -228,7 +236,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 7(2)
 #   row: 13
 #   path: security_assessment
-matched_rows contains _row(rego.metadata.rule()) if {
+_pi_volume_assessment := _row(rego.metadata.rule())
+
+matched_rows contains _pi_volume_assessment if {
 	not ciio
 	has_pi
 	_volume_band == "security_assessment"
@@ -242,7 +252,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 8
 #   row: 14
 #   path: standard_contract_or_certification
-matched_rows contains _row(rego.metadata.rule()) if {
+_pi_volume_contract := _row(rego.metadata.rule())
+
+matched_rows contains _pi_volume_contract if {
 	not ciio
 	has_pi
 	_volume_band == "standard_contract_or_certification"
@@ -256,7 +268,9 @@ matched_rows contains _row(rego.metadata.rule()) if {
 #   basis: Provisions art. 5(4)
 #   row: 15
 #   path: exempt
-matched_rows contains _row(rego.metadata.rule()) if {
+_pi_volume_exempt := _row(rego.metadata.rule())
+
+matched_rows contains _pi_volume_exempt if {
 	not ciio
 	has_pi
 	_volume_band == "exempt"
@@ -281,7 +295,9 @@ _volume_band := "security_assessment" if {
 #   basis: Provisions arts. 7-8 (no procedure is triggered)
 #   row: 16
 #   path: exempt
-matched_rows contains _row(rego.metadata.rule()) if {
+_no_pi := _row(rego.metadata.rule())
+
+matched_rows contains _no_pi if {
 	not has_pi
 	input.data.grade == "general"
 }

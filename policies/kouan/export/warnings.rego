@@ -10,7 +10,9 @@ import data.kouan.lib.workdays
 # custom:
 #   code: EXPORT_FTZ_IMPORTANT_DATA_UNLISTED
 #   basis: Provisions art. 6; Provisions art. 2
-warn contains _note(rego.metadata.rule()) if {
+_ftz_important_data_unlisted := _note(rego.metadata.rule())
+
+warn contains _ftz_important_data_unlisted if {
 	decided.row == 6
 	input.data.grade == "important"
 }
@@ -21,7 +23,9 @@ warn contains _note(rego.metadata.rule()) if {
 # custom:
 #   code: EXPORT_SCENARIO_NOT_APPLICABLE
 #   basis: Provisions arts. 3-5
-warn contains _note(rego.metadata.rule()) if {
+_scenario_not_applicable := _note(rego.metadata.rule())
+
+warn contains _scenario_not_applicable if {
 	input.data.scenario != null
 	decided.row > 10
 }
@@ -32,7 +36,9 @@ warn contains _note(rego.metadata.rule()) if {
 # custom:
 #   code: EXPORT_HOLIDAY_CALENDAR_MISSING
 #   basis: SCC Measures art. 7; Provisions art. 9 (working days)
-warn contains _note(rego.metadata.rule()) if {
+_holiday_calendar_missing := _note(rego.metadata.rule())
+
+warn contains _holiday_calendar_missing if {
 	day := today
 	not workdays.calendar_covers(day)
 }

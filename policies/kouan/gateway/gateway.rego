@@ -38,19 +38,26 @@ granted_obligations := array.concat(terms.obligations, subject_obligations) if a
 # The agreement's usage contract, evaluated for this request: the consumer is the attested peer; the purpose
 # and the accepted duties are those the agreement recorded at negotiation.
 terms := result if {
-	result := contract.decision with input as {
-		"now": object.get(input, "now", null),
-		"consumer": {
-			"id": object.get(input, ["peer", "participant_id"], null),
-			"country": object.get(input, ["peer", "country"], null),
-		},
-		"request": {
-			"purpose": object.get(input, ["agreement", "purpose"], null),
-			"obligations_accepted": object.get(input, ["agreement", "obligations_accepted"], []),
-		},
-		"policy": object.get(input, ["agreement", "policy"], {}),
-		"usage": object.get(input, "usage", {}),
-	}
+	now
+	result := contract.decision with input as _contract_input with contract.now as now
+} else := result if {
+	# kouan.contract reports an invalid `now` too
+	result := contract.decision with input as _contract_input
+}
+
+# The contract's input for this request. Its `now` is the gateway's, already read (contract.now above).
+_contract_input := {
+	"now": object.get(input, "now", null),
+	"consumer": {
+		"id": object.get(input, ["peer", "participant_id"], null),
+		"country": object.get(input, ["peer", "country"], null),
+	},
+	"request": {
+		"purpose": object.get(input, ["agreement", "purpose"], null),
+		"obligations_accepted": object.get(input, ["agreement", "obligations_accepted"], []),
+	},
+	"policy": object.get(input, ["agreement", "policy"], {}),
+	"usage": object.get(input, "usage", {}),
 }
 
 # METADATA
@@ -207,7 +214,7 @@ deny contains reason if {
 # custom:
 #   code: GATEWAY_TOKEN_EXPIRED
 deny contains reason if {
-	dates.epoch_seconds(input.now) >= input.token.exp
+	dates.epoch_seconds(now) >= input.token.exp
 	reason := {
 		"code": "GATEWAY_TOKEN_EXPIRED",
 		"message": concat("", [
@@ -290,150 +297,3 @@ warn contains warning if {
 		"basis": cap.basis,
 	}
 }
-
-# Instants as strings that order as the times they name (kouan.lib.dates).
-now := dates.instant(input.now)
-
-period[key] := dates.instant(input.agreement[key]) if some key in ["start", "end"]
-
-# As rules, so that a missing value makes them false: a negated membership test on it would refuse nothing.
-transfer_started_or_suspended if input.transfer.state in {"STARTED", "SUSPENDED"}
-
-known_export_path if input.agreement.export_path in export_paths
-
-token_bound if {
-	input.token.transfer_id == input.transfer.id
-	input.token.agreement_id == input.agreement.id
-}
-
-# aud is one audience or a list of them (RFC 7519 sec. 4.1.3).
-audience_is_provider if input.token.aud == input.agreement.provider
-
-audience_is_provider if {
-	is_array(input.token.aud)
-	input.agreement.provider in input.token.aud
-}
-
-state_of(entity) := json.marshal(object.get(input, [entity, "state"], null))
-
-# The caps each export path puts on the exporter's distinct data subjects this year, as exclusive bounds:
-# the cumulative count including this flow must stay below them. Security assessment has no numeric cap, nor
-# does an exempt flow that is not counted (scenario exemptions, Provisions art. 3, 4, 5(1)-(3), 6).
-path_caps := {
-	"exempt": {
-		"subjects": {"below": data.thresholds.pi_subjects_standard_contract, "basis": "Provisions art. 5(4); art. 8"},
-		"sensitive_subjects": {"below": 1, "basis": "Provisions art. 5(4); art. 8"},
-	},
-	"standard_contract_or_certification": {
-		"subjects": {"below": data.thresholds.pi_subjects_security_assessment, "basis": "Provisions art. 8; art. 7(2)"},
-		"sensitive_subjects": {
-			"below": data.thresholds.sensitive_subjects_security_assessment,
-			"basis": "Provisions art. 8; art. 7(2)",
-		},
-	},
-}
-
-default caps := {}
-
-caps := path_caps[input.agreement.export_path] if {
-	object.get(input, ["agreement", "counted"], true) != false
-}
-
-# The new data subjects the data plane may still let through; only when the flow carries personal information.
-subject_obligations := [{
-	"type": "max_subjects",
-	"subjects": caps.subjects.below - (input.cumulative.subjects + 1),
-	"sensitive_subjects": caps.sensitive_subjects.below - (input.cumulative.sensitive_subjects + 1),
-}] if {
-	carries_pi
-	count(caps) > 0
-} else := []
-
-carries := {"subjects": carries_pi, "sensitive_subjects": carries_sensitive}
-
-# Does the flow, after the contract's drop_fields duty, carry (sensitive) personal information? asset.pi and
-# asset.sensitive say so for the asset; asset.fields, when it names the (sensitive) PI fields, can show that
-# every one of them is dropped. Pseudonymised and masked fields remain personal information (PIPL art. 4, 73).
-default carries_pi := false
-
-carries_pi if carries_sensitive
-
-carries_pi if {
-	input.asset.pi == true
-	not "pi" in dropped_kinds
-}
-
-carries_pi if "pi" in kept_kinds
-
-default carries_sensitive := false
-
-carries_sensitive if {
-	input.asset.sensitive == true
-	not "sensitive" in dropped_kinds
-}
-
-carries_sensitive if "sensitive" in kept_kinds
-
-asset_fields := object.get(input, ["asset", "fields"], {})
-
-dropped := {field |
-	some o in terms.obligations
-	o.type == "drop_fields"
-	some field in o.fields
-}
-
-# Kinds of personal information some field of the asset carries and the flow keeps.
-kept_kinds contains kind if {
-	some name, field in asset_fields
-	some kind in field_kinds(field)
-	not name in dropped
-}
-
-# Kinds of personal information the asset's fields name and the contract drops, every one.
-dropped_kinds contains kind if {
-	some field in asset_fields
-	some kind in field_kinds(field)
-	not kind in kept_kinds
-}
-
-# Sensitive personal information is personal information.
-field_kinds(field) := {kind |
-	some kind in ["pi", "sensitive"]
-	object.get(field, kind, false) == true
-} | {"pi" | object.get(field, "sensitive", false) == true}
-
-input_problems contains concat("", ["agreement.", key, " is not an RFC 3339 date-time"]) if {
-	some key in ["start", "end"]
-	not period[key]
-}
-
-input_problems contains concat("", [concat(".", path), " is not a string"]) if {
-	some path in [
-		["token", "sub"], ["token", "transfer_id"], ["token", "agreement_id"],
-		["agreement", "id"], ["agreement", "provider"], ["agreement", "consumer"],
-		["transfer", "id"], ["transfer", "agreement_id"],
-	]
-	not is_string(object.get(input, path, null))
-}
-
-input_problems contains "token.exp is not a number" if not is_number(object.get(input, ["token", "exp"], null))
-
-input_problems contains concat("", ["cumulative.", key, " is not a non-negative integer"]) if {
-	some key in ["subjects", "sensitive_subjects"]
-	not contract.count_value(object.get(input, ["cumulative", key], null))
-}
-
-input_problems contains concat("", ["asset.", key, " is not a boolean"]) if {
-	some key in ["pi", "sensitive"]
-	not is_boolean(object.get(input, ["asset", key], null))
-}
-
-input_problems contains "exporter.ciio is not a boolean" if {
-	not is_boolean(object.get(input, ["exporter", "ciio"], null))
-}
-
-input_problems contains "exporter.id is not the agreement's provider" if {
-	not input.exporter.id == input.agreement.provider
-}
-
-input_problems contains "agreement.export_path is not a known export path" if not known_export_path

@@ -1,6 +1,6 @@
 /**
  * The operator API (plain JSON behind an API key, loopback by default): register, change, suspend and list participants,
- * and read the ledger (head, entries, records by id, checkpoints, keys). Views and alerts will read from here.
+ * read the ledger (head, entries, records by id, checkpoints, keys), and views and alerts computed from it (insights.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -8,6 +8,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { RegistryDeps } from '../deps.ts';
 import type { AttributeChange as AttributeChangeInput, Registration as RegistrationInput } from '../participants.ts';
 import { AttributeChange, CertificateChange, CheckpointBody, Cursor, EntryBody, Head, IdParams, LedgerKeyBody, Participant, Paging, Registration, SeqParams, Suspension } from '../schemas.ts';
+import { alerts, alertsCsv, FLOW_GROUPS, flows, refusals, scanRecords, type FlowQuery } from '../insights.ts';
 import { checkpointView, entryView, keyView } from '../views.ts';
 
 const found = <T>(value: T | null, what: string): T => {
@@ -15,7 +16,7 @@ const found = <T>(value: T | null, what: string): T => {
   return value;
 };
 
-export async function operatorRoutes(app: FastifyInstance, { participants, stores }: RegistryDeps): Promise<void> {
+export async function operatorRoutes(app: FastifyInstance, { participants, stores, clock }: RegistryDeps): Promise<void> {
   const ledger = stores.ledger;
   type Id = { Params: { id: string } };
 
@@ -54,5 +55,31 @@ export async function operatorRoutes(app: FastifyInstance, { participants, store
   );
   app.get('/ledger/keys', { schema: { response: { 200: Type.Array(LedgerKeyBody) } } }, async () =>
     (await ledger.keys()).map(keyView),
+  );
+
+  // Views and alerts scan the whole ledger on every call (insights.ts).
+  const DateOrTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$', description: 'A date (start of that UTC day) or a date-time.' });
+  const FlowsQuery = Type.Object(
+    {
+      by: Type.Union(FLOW_GROUPS.map((g) => Type.Literal(g)), { default: 'destinationCountry' }),
+      from: Type.Optional(DateOrTime),
+      to: Type.Optional(DateOrTime),
+      interval: Type.Optional(Type.Literal('day', { description: 'Also group by Beijing calendar day.' })),
+    },
+    { additionalProperties: false },
+  );
+  app.get<{ Querystring: FlowQuery }>('/views/flows', { schema: { querystring: FlowsQuery } }, async (request) => ({
+    by: request.query.by,
+    groups: flows(await scanRecords(ledger), request.query),
+  }));
+  app.get('/views/refusals', async () => refusals(await scanRecords(ledger)));
+  app.get<{ Querystring: { format?: 'json' | 'csv' } }>(
+    '/alerts',
+    { schema: { querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }, { additionalProperties: false }) } },
+    async (request, reply) => {
+      const list = alerts(await scanRecords(ledger), clock);
+      if (request.query.format === 'csv') return reply.type('text/csv; charset=utf-8').send(alertsCsv(list));
+      return { alerts: list };
+    },
   );
 }

@@ -27,16 +27,26 @@ _calendar_date(s) if {
 # digits(s): s is made of the characters 0-9 only (or is empty).
 digits(s) if trim(s, "0123456789") == ""
 
+# A day the month has: 01-28 in any month, 29-31 as the month has them (29 February in a leap year).
 _day_of_month(year, month, day) if {
 	day >= "01"
+	day <= "28"
+	month >= "01"
+	month <= "12"
+} else if {
+	day >= "01"
 	day <= _last_day[month]
-}
-
-else if {
+} else if {
 	month == "02"
 	day == "29"
 	leap_year(to_number(year))
 }
+
+# last_day(m): the last day, "DD", of the month m ("YYYY-MM").
+last_day(m) := "29" if {
+	substring(m, 5, 2) == "02"
+	leap_year(to_number(substring(m, 0, 4)))
+} else := _last_day[substring(m, 5, 2)]
 
 _last_day := {
 	"01": "31", "02": "28", "03": "31", "04": "30", "05": "31", "06": "30",
@@ -76,18 +86,29 @@ _march_year_shift(month) := 1 if month <= "02"
 
 else := 0
 
-# date_of(n): the "YYYY-MM-DD" date of day number n (years below 1000 zero-padded, years above 9999 in full).
-date_of(n) := concat("-", [_pad4(year + _from_march_to_month[mp][2]), _from_march_to_month[mp][0], _pad2((doy - _from_march_to_month[mp][1]) + 1)]) if {
+# date_of(n): the "YYYY-MM-DD" date of day number n from 0000-03-01 on (years below 1000 zero-padded, from 10000 in
+# full).
+# Between 1900-03-01 and 2099-02-28 every fourth year from 1 March is a leap year, which saves half the operations.
+date_of(n) := _civil(1900 + era_years, doy) if {
+	n >= -25508
+	n < 47176
+	days := n + 25508
+	era_years := floor(((4 * days) + 3) / 1461)
+	doy := days - floor((1461 * era_years) / 4)
+} else := _civil(yoe + (era * 400), doe - (((365 * yoe) + floor(yoe / 4)) - floor(yoe / 100))) if {
+	n >= -719468 # (floor rounds towards zero below 0 in OPA's Go evaluator: keep to non-negative operands)
 	z := n + 719468
 	era := floor(z / 146097)
 	doe := z - (era * 146097)
 	yoe := floor((((doe - floor(doe / 1460)) + floor(doe / 36524)) - floor(doe / 146096)) / 365)
-	year := yoe + (era * 400)
-	doy := doe - (((365 * yoe) + floor(yoe / 4)) - floor(yoe / 100))
-	mp := floor(((5 * doy) + 2) / 153)
 }
 
-# Month of the March-based year (0 = March): [month, days from 1 March to its first day, year shift].
+# The date of day doy (0 = 1 March) of the year from 1 March of year.
+_civil(year, doy) := concat("-", [_pad4(year + month[2]), month[0], _pad2((doy - month[1]) + 1)]) if {
+	month := _from_march_to_month[floor(((5 * doy) + 2) / 153)]
+}
+
+# Month of the year from 1 March (0 = March): [month, days from 1 March to its first day, year shift].
 _from_march_to_month := [
 	["03", 0, 0], ["04", 31, 0], ["05", 61, 0], ["06", 92, 0], ["07", 122, 0], ["08", 153, 0],
 	["09", 184, 0], ["10", 214, 0], ["11", 245, 0], ["12", 275, 0], ["01", 306, 1], ["02", 337, 1],
@@ -102,12 +123,70 @@ _pad4(x) := format_int(x, 10) if x >= 1000
 
 else := substring(concat("", ["000", s]), count(s) - 1, 4) if s := format_int(x, 10)
 
-# add_days(s, k): the date k days after the date s (before it when k < 0). Within a month it is one addition.
+# add_days(s, k): the date k days after the date s (before it when k < 0). Within the month, or to the next or
+# the previous day across a month's end, it takes one or two additions; up to a year ahead it goes through the
+# day of the year; further, through day numbers.
 add_days(s, k) := concat("", [substring(s, 0, 8), _pad2(d)]) if {
 	d := to_number(substring(s, 8, 2)) + k
 	d >= 1
 	d <= 28
+} else := concat("", [substring(s, 0, 8), _pad2(d)]) if {
+	d := to_number(substring(s, 8, 2)) + k
+	d >= 1
+	d <= _month_length(substring(s, 0, 4), substring(s, 5, 2))
+} else := _previous_month_last(substring(s, 0, 4), substring(s, 5, 2)) if {
+	k == -1
+	substring(s, 8, 2) == "01"
+} else := _ahead(year, (_month_starts(year)[substring(s, 5, 2)] + to_number(substring(s, 8, 2))) + k) if {
+	k > 0
+	k <= 365
+	year := to_number(substring(s, 0, 4))
 } else := date_of(day_number(s) + k)
+
+# The day t of the year (1 = 1 January), or of the next one past its end.
+_ahead(year, t) := _in_year(year, t) if t <= _year_length(year)
+
+else := _in_year(year + 1, t - _year_length(year))
+
+_in_year(year, t) := concat("-", [_pad4(year), month, _pad2(t - starts[month])]) if {
+	starts := _month_starts(year)
+	month := max({m | some m, before in starts; before < t})
+}
+
+_year_length(year) := 366 if leap_year(year)
+
+else := 365
+
+# Days of the year before the first of each month.
+_month_starts(year) := _days_before_month_leap if leap_year(year)
+
+else := _days_before_month
+
+_days_before_month := {
+	"01": 0, "02": 31, "03": 59, "04": 90, "05": 120, "06": 151,
+	"07": 181, "08": 212, "09": 243, "10": 273, "11": 304, "12": 334,
+}
+
+_days_before_month_leap := {
+	"01": 0, "02": 31, "03": 60, "04": 91, "05": 121, "06": 152,
+	"07": 182, "08": 213, "09": 244, "10": 274, "11": 305, "12": 335,
+}
+
+_month_length(year, month) := 29 if {
+	month == "02"
+	leap_year(to_number(year))
+} else := to_number(_last_day[month])
+
+_previous_month_last(year, month) := concat("", [_pad4(to_number(year) - 1), "-12-31"]) if month == "01"
+
+else := concat("-", [year, previous, format_int(_month_length(year, previous), 10)]) if {
+	previous := _previous_month[month]
+}
+
+_previous_month := {
+	"02": "01", "03": "02", "04": "03", "05": "04", "06": "05", "07": "06",
+	"08": "07", "09": "08", "10": "09", "11": "10", "12": "11",
+}
 
 # add_years(s, k): the same calendar day k years later; 29 February becomes 28 February in a common year.
 add_years(s, k) := concat("", [_pad4(y), "-02-28"]) if {

@@ -55,6 +55,19 @@ test_add_days_across_months_and_years if {
 	dates.add_days("2026-11-27", 0) == "2026-11-27"
 }
 
+test_add_days_far_and_backwards_through_day_numbers if {
+	dates.add_days("2026-03-01", -2) == "2026-02-27"
+	dates.add_days("2026-11-27", 400) == "2028-01-01"
+	dates.add_days("2024-01-01", -366) == "2022-12-31"
+}
+
+test_last_day_of_month if {
+	dates.last_day("2024-02") == "29"
+	dates.last_day("2026-02") == "28"
+	dates.last_day("2026-04") == "30"
+	dates.last_day("2026-12") == "31"
+}
+
 test_add_years_keeps_the_calendar_day if {
 	dates.add_years("2023-11-27", 3) == "2026-11-27"
 	dates.add_years("2024-02-29", 3) == "2027-02-28"
@@ -78,7 +91,7 @@ test_instant_and_epoch_seconds_agree_with_time_parse_rfc3339_ns if {
 	] {
 		ns := time.parse_rfc3339_ns(s)
 		dates.instant(s) == concat("", ["0", time.format([ns, "UTC", "2006-01-02T15:04:05.000000000"])])
-		dates.epoch_seconds(s) == (ns - (ns % 1000000000)) / 1000000000
+		dates.epoch_seconds(dates.instant(s)) == (ns - (ns % 1000000000)) / 1000000000
 	}
 }
 
@@ -90,8 +103,8 @@ test_instant_orders_fractions_offsets_and_years_beyond_9999 if {
 	dates.instant("9999-12-31T23:00:00-05:00") == "10000-01-01T04:00:00.000000000"
 	dates.instant("9999-12-31T23:00:00-05:00") > dates.instant("9999-12-31T23:59:59.999999999Z")
 	dates.instant("1999-12-31t23:59:59.123456789z") == dates.instant("1999-12-31T23:59:59.123456789Z")
-	dates.epoch_seconds("0001-01-01T00:00:00Z") == -62135596800
-	dates.epoch_seconds("9999-12-31T23:59:59.999999999Z") == 253402300799
+	dates.epoch_seconds(dates.instant("0001-01-01T00:00:00Z")) == -62135596800
+	dates.epoch_seconds(dates.instant("9999-12-31T23:59:59.999999999Z")) == 253402300799
 }
 
 test_instant_rejects_what_is_not_a_date_time if {
@@ -115,7 +128,6 @@ test_instant_rejects_what_is_not_a_date_time if {
 		20250601,
 	] {
 		not dates.instant(s)
-		not dates.epoch_seconds(s)
 	}
 	dates.instant("2024-02-29T00:00:00Z")
 }

@@ -23,12 +23,15 @@ instant(ts) := _utc(u, fraction, zone) if {
 _utc(u, fraction, "Z") := concat("", ["0", substring(u, 0, 19), ".", _nanos(fraction)])
 
 # Another offset: the local time minus the offset, one day earlier or later when it crosses midnight.
-_utc(u, fraction, zone) := concat("", [_year5(date), substring(date, count(date) - 6, 6), "T", _pad2(floor(minutes / 60)), ":", _pad2(minutes % 60), substring(u, 16, 3), ".", _nanos(fraction)]) if {
+_utc(u, fraction, zone) := concat("", [_year5(date), month_day, "T", hour_minute, seconds, ".", _nanos(fraction)]) if {
 	zone != "Z"
-	utc := (_minute_of_day(u) - _offset_minutes(zone)) + 1440
+	utc := (_minute_of_day(u) - _offset_minutes(zone)) + 1440 # minutes since the start of the day before
 	days := floor(utc / 1440)
 	minutes := utc - (days * 1440)
 	date := add_days(substring(u, 0, 10), days - 1)
+	month_day := substring(date, count(date) - 6, 6)
+	hour_minute := concat(":", [_pad2(floor(minutes / 60)), _pad2(minutes % 60)])
+	seconds := substring(u, 16, 3) # ":SS"
 }
 
 _offset_in_range("Z")
@@ -38,9 +41,11 @@ _offset_in_range(zone) if {
 	substring(zone, 4, 1) <= "5"
 }
 
-# epoch_seconds(ts): whole seconds since 1970-01-01T00:00:00Z of an RFC 3339 date-time that instant accepts.
-epoch_seconds(ts) := (((_days(to_number(substring(key, 0, 5)), substring(key, 6, 2), to_number(substring(key, 9, 2))) * 86400) + (to_number(substring(key, 12, 2)) * 3600)) + (to_number(substring(key, 15, 2)) * 60)) + to_number(substring(key, 18, 2)) if {
-	key := instant(ts)
+# epoch_seconds(t): whole seconds since 1970-01-01T00:00:00Z of an instant t (as instant(ts) gives it).
+epoch_seconds(t) := (days * 86400) + seconds if {
+	days := _days(to_number(substring(t, 0, 5)), substring(t, 6, 2), to_number(substring(t, 9, 2)))
+	hours := to_number(substring(t, 12, 2))
+	seconds := ((hours * 3600) + (to_number(substring(t, 15, 2)) * 60)) + to_number(substring(t, 18, 2))
 }
 
 # _form(u): [fraction, zone] of an upper-cased "YYYY-MM-DDTHH:MM:SS[.digits](Z|+HH:MM|-HH:MM)", read from its
@@ -70,9 +75,7 @@ else := substring(u, count(u) - 6, 6) if {
 	substring(shape, count(shape) - 6, 6) in {"+00:00", "-00:00"}
 }
 
-# Nothing, or a dot and at least one digit.
-_fraction_shape("")
-
+# A dot and at least one digit (without a fraction, the first two branches of _form apply).
 _fraction_shape(shape) if {
 	startswith(shape, ".0")
 	trim_right(shape, "0") == "."
@@ -85,10 +88,10 @@ _nanos(fraction) := substring(concat("", [substring(fraction, 1, -1), "000000000
 
 _minute_of_day(u) := (to_number(substring(u, 11, 2)) * 60) + to_number(substring(u, 14, 2))
 
-# The zone's offset from UTC in minutes.
-_offset_minutes("Z") := 0
-
-_offset_minutes(zone) := _sign[substring(zone, 0, 1)] * ((to_number(substring(zone, 1, 2)) * 60) + to_number(substring(zone, 4, 2)))
+# The offset "+HH:MM" or "-HH:MM" in minutes.
+_offset_minutes(zone) := _sign[substring(zone, 0, 1)] * ((hours * 60) + to_number(substring(zone, 4, 2))) if {
+	hours := to_number(substring(zone, 1, 2))
+}
 
 _sign := {"+": 1, "-": -1}
 

@@ -2,10 +2,10 @@
 # title: Working days (Beijing calendar)
 # description: |
 #   A working day is Monday to Friday unless data.holidays lists it in days_off, or any day it lists in
-#   make_up_working_days. Days are "YYYY-MM-DD" strings (kouan.lib.dates).
-#   Nothing here loops over days: in wasm each arithmetic operation costs about 0.4 µs, so a span of days is
-#   read from a string with one character per day ("1" Monday to Friday, "0" at the weekend), and only the
-#   holidays that fall inside the span are looked at one by one.
+#   make_up_working_days. Days are "YYYY-MM-DD" strings (kouan.lib.dates); entries that are not valid dates are
+#   ignored. Nothing here steps through days one by one (in wasm each arithmetic operation costs about 0.4 µs):
+#   the weekdays of a span are read from a string with one character per day ("1" Monday to Friday, "0" at the
+#   weekend), and only the holidays listed inside the span are looked at, each placed by its offset in the span.
 package kouan.lib.workdays
 
 import data.kouan.lib.dates
@@ -30,84 +30,124 @@ _days_off contains s if {
 	some s in year.days_off
 }
 
-# working_days_after(a, b) counts the working days d with a < d <= b (0 when b <= a): the weekdays of the span,
-# minus its weekdays off, plus its make-up days at the weekend.
-working_days_after(a, b) := (count(replace(weeks, "0", "")) - count(off)) + count(on) if {
+# working_days_after(a, b) counts the working days d with a < d <= b (0 when b <= a).
+working_days_after(a, b) := _count(span, on, off) if {
 	b > a
-	start := dates.day_number(a)
-	weeks := _weekday_pattern(start + 1, dates.day_number(b) - start)
-	changes := _changes(a, b, start)
-	off := [o | some [o, "0"] in changes; substring(weeks, o, 1) == "1"]
-	on := [o | some [o, "1"] in changes; substring(weeks, o, 1) == "0"]
+	span := _span(a, b)
+	[on, off] := _listed(a, b)
 } else := 0
 
-# nth_working_day_after(a, k) is the k-th working day after a (k >= 1), looked for in the 3k + 30 days after a.
-nth_working_day_after(a, k) := dates.add_days(a, count(concat("1", array.slice(days, 0, k))) + 1) if {
-	b := dates.add_days(a, (3 * k) + 30)
-	start := dates.day_number(a)
-	days := split(_calendar(a, b, start), "1")
-	count(days) > k
+# working_days_at_most(a, b, k): there are at most k working days d with a < d <= b. Decided from the weekdays of
+# the span alone when all its listed make-up days, or all its listed days off, could not change the answer.
+working_days_at_most(a, b, k) if {
+	b > a
+	span := _span(a, b)
+	[on, off] := _listed(a, b)
+	_at_most(span, on, off, k)
+} else if b <= a
+
+_at_most(span, on, off, k) if span.weekdays + count(on) <= k
+
+else if {
+	span.weekdays - count(off) <= k
+	_count(span, on, off) <= k
 }
 
-# The days after a up to b, one character each: "1" for a working day, "0" for a day off. The weekday pattern
-# with the holidays spliced in at their offsets.
-_calendar(a, b, start) := concat("", array.concat(
-	[concat("", [substring(weeks, from, o - from), c]) |
-		some i, [o, c] in changes
+# nth_working_day_after(a, k) is the k-th working day after a (k >= 1), looked for in the 3k + 30 days after a.
+nth_working_day_after(a, k) := dates.add_days(a, nth(calendar(a, (3 * k) + 30), k))
+
+# calendar(a, n): the n days after a, one character each: "1" for a working day, "0" for a day off. The weekday
+# pattern, with the listed holidays spliced in at their offsets.
+calendar(a, n) := concat("", array.concat(
+	[concat("", [substring(span.weeks, from, o - from), kind]) |
+		some i, [o, kind] in changes
 		from := _after(changes, i)
 	],
-	[substring(weeks, _after(changes, count(changes)), -1)],
+	[substring(span.weeks, _after(changes, count(changes)), -1)],
 )) if {
-	weeks := _weekday_pattern(start + 1, dates.day_number(b) - start)
-	changes := _changes(a, b, start)
+	b := dates.add_days(a, n)
+	span := _days_after(a, n)
+	[on, off] := _listed(a, b)
+	at := _offsets(on | off, span.start)
+	changes := [[at[s], _day_kind(on, s)] | some s in sort(object.keys(at))] # dates sort as strings
 }
 
+# nth(calendar, k): how many days after the calendar's start its k-th working day falls (1 for its first day);
+# undefined when it has fewer. Split at the working days, the k parts before the k-th hold its position.
+nth(calendar, k) := count(concat("1", array.slice(parts, 0, k))) + 1 if {
+	parts := split(calendar, "1")
+	count(parts) > k
+}
+
+_day_kind(on, s) := "1" if on[s]
+
+else := "0"
+
+# The offset just after the i-th change (0 before the first).
 _after(changes, i) := changes[i - 1][0] + 1 if i > 0
 
 else := 0
 
-# The holidays d with a < d <= b, each as [offset, "0" for a day off or "1" for a make-up day], by offset. The
-# offset of d is its day number - start - 1 (start is a's day number): its year's first day gives the day number
-# of the rest of that year with one addition.
-_changes(a, b, start) := sort({[(base[substring(s, 0, 4)][substring(s, 5, 2) > "02"] + _before_month[substring(s, 5, 2)]) + to_number(substring(s, 8, 2)), c] |
-	some [s, c] in days
-}) if {
+# The days after a up to b: a's day number, the weekday pattern and its number of weekdays.
+_span(a, b) := _days_after(a, dates.day_number(b) - dates.day_number(a))
+
+_days_after(a, n) := {"start": start, "weeks": weeks, "weekdays": count(replace(weeks, "0", ""))} if {
+	start := dates.day_number(a)
+	weeks := _weekday_pattern(start + 1, n)
+}
+
+# The days d with a < d <= b listed as [make-up days, days off that are not also make-up days], as listed.
+_listed(a, b) := [on, off] if {
 	on := {s |
 		some year in data.holidays.years
 		some s in year.make_up_working_days
 		s > a
 		s <= b
-		dates.is_date(s)
 	}
 	off := {s |
 		some year in data.holidays.years
 		some s in year.days_off
 		s > a
 		s <= b
-		dates.is_date(s)
 		not on[s]
-	}
-	days := {[s, "1"] | some s in on} | {[s, "0"] | some s in off}
-	base := {y: {false: first, true: first + _leap_day(y)} |
-		some y in {substring(s, 0, 4) | some [s, _] in days}
-		first := (dates.day_number(concat("", [y, "-01-01"])) - start) - 2
 	}
 }
 
-_leap_day(y) := 1 if dates.leap_year(to_number(y))
+# The weekdays of the span, minus the days off among them, plus the make-up days at the weekend.
+_count(span, on, off) := (span.weekdays - count(weekdays_off)) + count(weekend_make_ups) if {
+	at := _offsets(on | off, span.start)
+	weekdays_off := {s | some s in off; substring(span.weeks, at[s], 1) == "1"}
+	weekend_make_ups := {s | some s in on; substring(span.weeks, at[s], 1) == "0"}
+}
 
-else := 0
-
-# Days in a common year before the first of each month.
-_before_month := {
-	"01": 0, "02": 31, "03": 59, "04": 90, "05": 120, "06": 151,
-	"07": 181, "08": 212, "09": 243, "10": 273, "11": 304, "12": 334,
+# {day: offset in the span} for the valid dates among days; the offset of d is its day number - start - 1, which
+# the first day of d's month gives with one addition (the months are few, the days many).
+_offsets(days, start) := {s: o |
+	some s in days
+	count(s) == 10
+	month := substring(s, 0, 7)
+	substring(s, 7, 1) == "-"
+	day := substring(s, 8, 2)
+	dates.digits(day)
+	day >= "01"
+	day <= last[month]
+	o := base[month] + to_number(day)
+} if {
+	months := {m | some s in days; m := substring(s, 0, 7); dates.is_date(concat("", [m, "-01"]))}
+	base := {m: n | some m in months; n := (dates.day_number(concat("", [m, "-01"])) - start) - 2}
+	last := {m: dates.last_day(m) | some m in months}
 }
 
 # n days from day number first: "1" Monday to Friday, "0" Saturday and Sunday (day 0, 1970-01-01, was a Thursday).
 _weekday_pattern(first, n) := substring(_weeks(n), (first + 3) % 7, n)
 
-# At least n + 6 days of weeks from Monday: 60 weeks without arithmetic, or as many as needed.
-_weeks(n) := replace(replace("0000000000", "0", "000000"), "0", "1111100") if n <= 414
+# Weeks from a Monday, at least n + 6 days: 60 of them written out, or as many as needed.
+_weeks(n) := concat("", [
+	"11111001111100111110011111001111100111110011111001111100111110011111001111100111110011111001111100",
+	"11111001111100111110011111001111100111110011111001111100111110011111001111100111110011111001111100",
+	"11111001111100111110011111001111100111110011111001111100111110011111001111100111110011111001111100",
+	"11111001111100111110011111001111100111110011111001111100111110011111001111100111110011111001111100",
+	"1111100111110011111001111100",
+]) if n <= 414
 
 else := concat("", ["1111100" | some _ in numbers.range(0, floor(n / 7) + 1)])

@@ -33,6 +33,11 @@ test_working_days_after_agrees_with_counting_day_by_day if {
 	}
 }
 
+test_working_days_over_more_than_a_year if {
+	# two years, beyond the 60 weeks of pattern written out
+	workdays.working_days_after("2024-12-31", "2026-12-31") == count([d | some n in numbers.range(20089, 20818); d := dates.date_of(n); workdays.working_day(d)])
+}
+
 test_nth_working_day_after if {
 	workdays.nth_working_day_after("2026-09-30", 10) == "2026-10-20"
 	workdays.nth_working_day_after("2026-11-27", 1) == "2026-11-30"
@@ -66,3 +71,22 @@ test_calendar_covers_only_loaded_years if {
 	workdays.calendar_covers("2027-06-01")
 	not workdays.calendar_covers("2028-06-01")
 }
+
+test_working_days_at_most_agrees_with_the_count if {
+	every a in ["2025-01-20", "2025-09-26", "2026-09-18", "2026-12-28"] {
+		every n in [1, 7, 14, 30, 90, 200] {
+			b := dates.add_days(a, n)
+			w := workdays.working_days_after(a, b)
+			every k in [0, w - 1, w, w + 1, 200] {
+				expected := w <= k
+				at_most(a, b, k) == expected
+			}
+		}
+	}
+	workdays.working_days_at_most("2026-11-27", "2026-11-27", 0)
+	workdays.working_days_at_most("2026-11-28", "2026-11-27", 0)
+}
+
+at_most(a, b, k) if workdays.working_days_at_most(a, b, k)
+
+else := false

@@ -1,0 +1,211 @@
+/**
+ * Operator views and alerts (issue item 5), computed from the ledger. Every call scans the whole chain with the store's
+ * paged reads: fine at today's volumes; a projection kept up to date from the ledger's 'appended' event is later work.
+ */
+import { readFileSync } from 'node:fs';
+import type { Static } from '@sinclair/typebox';
+import type { Clock } from '../core/clock.ts';
+import type { DenialRecord, FilingRecord, UsageRecord } from '../records/schemas.ts';
+import type { LedgerStore } from './storage/ports.ts';
+import { beijingDate, holidayCalendar, workingDaysBetween, type HolidayCalendar } from './workdays.ts';
+
+type Filing = Static<typeof FilingRecord>;
+type Usage = Static<typeof UsageRecord>;
+type Denial = Static<typeof DenialRecord>;
+type Row = { recordId: string } & (Filing | Usage | Denial);
+
+const PAGE = 5_000;
+
+/** Every record in the ledger, in chain order. */
+export async function scanRecords(ledger: LedgerStore): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let after = 0; ; ) {
+    const page = await ledger.entries(after, PAGE);
+    for (const e of page) rows.push({ recordId: e.recordId, ...(JSON.parse(e.record) as Filing | Usage | Denial) });
+    if (page.length < PAGE) return rows;
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+export const FLOW_GROUPS = ['destinationCountry', 'grade', 'domain', 'exportPath', 'exporter'] as const;
+export type FlowGroup = (typeof FLOW_GROUPS)[number];
+
+export interface FlowQuery {
+  by: FlowGroup;
+  from?: string;
+  to?: string;
+  interval?: 'day';
+}
+
+export interface FlowRow {
+  group: string;
+  day?: string;
+  agreements: number;
+  transfers: number;
+  records: number;
+  bytes: number;
+  newSubjects: number;
+  newSensitiveSubjects: number;
+}
+
+/** An instant from a date (start of that UTC day) or a date-time. */
+const instant = (s: string): number => Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
+
+/** Agreements concluded (filing records, event concluded) and usage totals per group, `from` inclusive, `to` exclusive. */
+export function flows(rows: readonly Row[], query: FlowQuery): FlowRow[] {
+  const from = query.from === undefined ? -Infinity : instant(query.from);
+  const to = query.to === undefined ? Infinity : instant(query.to);
+  const inRange = (at: string) => { const t = Date.parse(at); return t >= from && t < to; };
+  // Usage records name their agreement; grade, domain and export path come from its filing.
+  const filings = new Map<string, Filing>();
+  for (const r of rows) if (r.kind === 'filing' && r.event === 'concluded') filings.set(r.agreement, r);
+  const groupOf = (r: Filing | Usage): string => {
+    if (query.by === 'exporter') return r.participant;
+    if (query.by === 'destinationCountry') return r.destinationCountry;
+    const filing = r.kind === 'filing' ? r : filings.get(r.agreement);
+    if (query.by === 'exportPath') return filing?.exportPath ?? (r.kind === 'usage' ? r.decision.exportPath : 'unknown');
+    return filing?.[query.by] ?? 'unknown';
+  };
+  const groups = new Map<string, FlowRow>();
+  const rowFor = (r: Filing | Usage): FlowRow => {
+    const group = groupOf(r);
+    const day = query.interval === 'day' ? beijingDate(new Date(r.at)) : undefined;
+    const key = `${group}\u0000${day ?? ''}`;
+    let row = groups.get(key);
+    if (!row) groups.set(key, (row = { group, ...(day === undefined ? {} : { day }), agreements: 0, transfers: 0, records: 0, bytes: 0, newSubjects: 0, newSensitiveSubjects: 0 }));
+    return row;
+  };
+  for (const r of rows) {
+    if (r.kind === 'denial' || !inRange(r.at)) continue;
+    if (r.kind === 'filing') {
+      if (r.event === 'concluded') rowFor(r).agreements++;
+      continue;
+    }
+    const row = rowFor(r);
+    row.transfers++;
+    row.records += r.records;
+    row.bytes += r.bytes;
+    row.newSubjects += r.newSubjects;
+    row.newSensitiveSubjects += r.newSensitiveSubjects;
+  }
+  return [...groups.values()].sort((a, b) => a.group.localeCompare(b.group) || (a.day ?? '').localeCompare(b.day ?? ''));
+}
+
+export interface Refusal {
+  recordId: string;
+  participant: string;
+  at: string;
+  stage: string;
+  consumer: string | null;
+  destinationCountry: string | null;
+  subject: string;
+  codes: string[];
+}
+
+const denialSubject = (d: Denial): string => d.agreement ?? d.transfer ?? d.negotiation ?? d.id;
+
+/** Denial records with their reason codes, and how often each code was given. */
+export function refusals(rows: readonly Row[]): { refusals: Refusal[]; counts: Record<string, number> } {
+  const list: Refusal[] = [];
+  const counts: Record<string, number> = {};
+  for (const r of rows) {
+    if (r.kind !== 'denial') continue;
+    const codes = r.reasons.map((reason) => reason.code);
+    for (const code of codes) counts[code] = (counts[code] ?? 0) + 1;
+    list.push({ recordId: r.recordId, participant: r.participant, at: r.at, stage: r.stage, consumer: r.consumer, destinationCountry: r.destinationCountry, subject: denialSubject(r), codes });
+  }
+  return { refusals: list, counts };
+}
+
+export interface Alert {
+  type: 'standard_contract_filing_overdue' | 'standard_contract_filing_due' | 'subjects_threshold' | 'refused_flow';
+  severity: 'critical' | 'warning' | 'info';
+  participant: string;
+  subject: string;
+  due?: string;
+  message: string;
+}
+
+export interface Thresholds {
+  pi_subjects_standard_contract: number;
+  pi_subjects_security_assessment: number;
+  sensitive_subjects_security_assessment: number;
+  contract_filing_working_days: number;
+}
+
+let thresholdsCache: Thresholds | undefined;
+export const policyThresholds = (): Thresholds =>
+  (thresholdsCache ??= (JSON.parse(readFileSync(new URL('../../policies/data/thresholds.json', import.meta.url), 'utf8')) as { thresholds: Thresholds }).thresholds);
+
+/** Share of a threshold at which the subject-count alert starts. */
+export const THRESHOLD_WARNING_SHARE = 0.8;
+/** The filing-deadline type whose standard-contract filings are watched. */
+export const STANDARD_CONTRACT_DEADLINE = 'file_standard_contract';
+
+/**
+ * (a) standard-contract filings due within the filing window of working days, or overdue; (c) exporters at 80 % or more
+ * of a subject-count threshold this Beijing calendar year; (d) refused flows. Security-assessment expiry is not
+ * alerted: filing records carry the assessment's ref but not its expiry.
+ */
+export function alerts(rows: readonly Row[], clock: Clock, thresholds: Thresholds = policyThresholds(), calendar: HolidayCalendar = holidayCalendar()): Alert[] {
+  const today = beijingDate(clock.now());
+  const year = today.slice(0, 4);
+  const out: Alert[] = [];
+
+  // The latest concluded filing of each agreement says what is still due.
+  const filings = new Map<string, Filing>();
+  for (const r of rows) if (r.kind === 'filing' && r.event === 'concluded') filings.set(r.agreement, r);
+  for (const f of filings.values()) {
+    for (const d of f.deadlines) {
+      if (d.type !== STANDARD_CONTRACT_DEADLINE) continue;
+      const subject = d.ref ? `${f.agreement} (${d.ref})` : f.agreement;
+      if (d.due < today) {
+        out.push({ type: 'standard_contract_filing_overdue', severity: 'critical', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} was due on ${d.due}` });
+        continue;
+      }
+      const left = workingDaysBetween(today, d.due, calendar);
+      if (left <= thresholds.contract_filing_working_days)
+        out.push({ type: 'standard_contract_filing_due', severity: 'warning', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} is due on ${d.due}, ${left} working day(s) from ${today}` });
+    }
+  }
+
+  const subjects = new Map<string, { pi: number; sensitive: number }>();
+  for (const r of rows) {
+    if (r.kind !== 'usage' || beijingDate(new Date(r.at)).slice(0, 4) !== year) continue;
+    const s = subjects.get(r.participant) ?? { pi: 0, sensitive: 0 };
+    s.pi += r.newSubjects;
+    s.sensitive += r.newSensitiveSubjects;
+    subjects.set(r.participant, s);
+  }
+  const limits = [
+    { name: 'pi_subjects_standard_contract', limit: thresholds.pi_subjects_standard_contract, of: 'pi', what: 'personal-information subjects' },
+    { name: 'pi_subjects_security_assessment', limit: thresholds.pi_subjects_security_assessment, of: 'pi', what: 'personal-information subjects' },
+    { name: 'sensitive_subjects_security_assessment', limit: thresholds.sensitive_subjects_security_assessment, of: 'sensitive', what: 'sensitive personal-information subjects' },
+  ] as const;
+  for (const [participant, s] of [...subjects].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const l of limits) {
+      const count = s[l.of];
+      if (count < l.limit * THRESHOLD_WARNING_SHARE) continue;
+      out.push({
+        type: 'subjects_threshold',
+        severity: count >= l.limit ? 'critical' : 'warning',
+        participant,
+        subject: l.name,
+        message: `${count} ${l.what} exported in ${year}: ${Math.floor((count / l.limit) * 100)} % of ${l.limit}`,
+      });
+    }
+  }
+
+  for (const r of rows) {
+    if (r.kind !== 'denial') continue;
+    out.push({ type: 'refused_flow', severity: 'info', participant: r.participant, subject: denialSubject(r), message: `${r.stage} refused at ${r.at}: ${r.reasons.map((x) => x.code).join(', ')}` });
+  }
+  return out;
+}
+
+const ALERT_COLUMNS = ['type', 'severity', 'participant', 'subject', 'due', 'message'] as const;
+const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+/** RFC 4180 CSV with a header row. */
+export const alertsCsv = (list: readonly Alert[]): string =>
+  [ALERT_COLUMNS.join(','), ...list.map((a) => ALERT_COLUMNS.map((c) => csvField(a[c] ?? '')).join(','))].join('\r\n') + '\r\n';
