@@ -111,6 +111,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     const grant = request.grant!;
     const source = res.stream as NodeJS.ReadableStream & { destroy?: () => void };
     if (res.statusCode !== 200) {
+      (source as NodeJS.ReadableStream).on('error', () => undefined); // the body we drop may report its own abort
       source.destroy?.();
       reply.code(502).send({ code: 'GATEWAY_BACKEND_FAILED', message: `the dataset backend answered ${res.statusCode}` });
       return;
@@ -136,6 +137,11 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       (source as NodeJS.ReadableStream).unpipe(parser);
       source.destroy?.();
     };
+    // pipe() does not forward errors: a backend that fails mid-stream ends the output with a marker, and the
+    // abort of our own read when the consumer hangs up is expected, not an error.
+    (source as NodeJS.ReadableStream).on('error', (error: Error) => {
+      if (!reply.raw.destroyed) enforcer.stop({ code: 'GATEWAY_BACKEND_FAILED', message: `the dataset backend failed mid-stream: ${error.message}` });
+    });
     (source as NodeJS.ReadableStream).pipe(parser).pipe(enforcer);
     const digest = createHash('sha256');
     let bytes = 0;
