@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { ConfigError } from '../../../core/errors.ts';
 import { PostgresDialect, quoteIdentifier, SCHEMA_NAME } from '../../../storage/postgres/dialect.ts';
-import { postgresDriver } from '../../../storage/postgres/driver.ts';
+import { inTransaction, postgresDriver } from '../../../storage/postgres/driver.ts';
 import { pendingMigrations } from '../../../storage/sql/migrations.ts';
 import type { RegistryStores } from '../ports.ts';
 import type { RegistryDialect } from '../sql/dialect.ts';
@@ -22,22 +22,6 @@ export interface PostgresRegistryOptions {
   readOnly?: boolean;
   /** Told about a pooled connection that failed while idle (the pool replaces it); default: ignored. */
   onIdleError?: (error: Error) => void;
-}
-
-/** Runs `work` on one pooled connection inside BEGIN ... COMMIT (ROLLBACK when it throws). */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 function transactionalDriver(pool: pg.Pool): TransactionalDriver {
