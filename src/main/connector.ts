@@ -26,6 +26,7 @@ import type { Stores } from '../storage/ports.ts';
 import { beijingYear } from '../data-plane/inputs.ts';
 import { startDataPlane, type RunningDataPlane } from './data-plane.ts';
 import { RecordEmitter } from '../records/emitter.ts';
+import { ExporterProfileSource, registryProfile } from './exporter-profile.ts';
 import { PeerClient } from '../trust/client.ts';
 import type { LocalIdentity } from '../trust/identity.ts';
 import { TokenIssuer } from '../trust/tokens.ts';
@@ -76,6 +77,14 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     : openSqliteStores(join(config.stateDir, 'connector.db'));
   const peers = trust ? new PeerClient(trust, new TokenIssuer(trust.identity, clock), config.tokens.requestTtlSeconds) : null;
   const records = trust ? new RecordEmitter(trust.identity, stores.outbox, clock, log) : null;
+  const registryAt = config.registry.participantId && config.registry.url ? { participantId: config.registry.participantId, url: config.registry.url } : null;
+  const exporter = new ExporterProfileSource({
+    id: self.participantId,
+    configured: { ciio: config.exporter.ciio, ftz: config.exporter.ftz },
+    fetch: peers && registryAt ? registryProfile(peers, registryAt) : null,
+    clock,
+    log,
+  });
   const deps: ControlPlaneDeps = {
     self,
     stores,
@@ -83,7 +92,7 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     clock,
     dispatcher: peers ? new MtlsDispatcher(peers) : new PlainHttpDispatcher(config.conformance.authorization),
     log,
-    exporter: async () => ({ id: self.participantId, ciio: config.exporter.ciio, ftz: config.exporter.ftz }),
+    exporter: () => exporter.get(),
     // Distinct persons this exporter has provided this calendar year, as the data plane counted them.
     cumulative: () => stores.usage.cumulative(self.participantId, beijingYear(clock.now())),
     requireSignatures: !conformance,
@@ -119,7 +128,10 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
         delivery: { intervalMs: registry.deliveryIntervalMs, backoffMaxMs: registry.backoffMaxMs },
       },
       trust, clock, log, policy: deps.policy, stores, peers,
-      exporter: async () => ({ id: self.participantId, ciio: config.exporter.ciio }),
+      exporter: async () => {
+        const { id, ciio } = await exporter.get();
+        return { id, ciio };
+      },
       records: records!,
     });
   }

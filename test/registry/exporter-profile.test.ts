@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContractNegotiation } from '../../src/control-plane/model.ts';
+import { startTestConnector, type TestConnector } from '../support/connectors.ts';
+import { TestPki } from '../support/pki.ts';
+import { until } from '../support/until.ts';
+import { startTestRegistry, type TestRegistry } from './support.ts';
+
+const asset = {
+  id: 'visits', title: 'Visit records',
+  classification: {
+    grade: 'general', domain: 'pharmaceutical', categories: ['clinical_trial'],
+    pi: { subjects: 500, sensitiveSubjects: 0, sensitiveKinds: [], fields: ['name'], subjectIdField: 'patient_id' },
+    hgr: { present: false, sequencingSubjects: 0 }, exportControlled: false, scenario: null,
+  },
+  backend: { url: 'http://127.0.0.1:1/visits.ndjson', format: 'ndjson' },
+};
+
+describe("a connector decides with its regulatory attributes from the registry, not from its own config", () => {
+  let pki: TestPki;
+  let registry: TestRegistry;
+  let hospital: TestConnector;
+  let pharma: TestConnector;
+
+  beforeAll(async () => {
+    pki = await TestPki.create();
+    registry = await startTestRegistry(pki);
+    const at = { participantId: registry.participantId, url: registry.intakeUrl };
+    // The hospital's own config says it is not a CIIO; the registry's record is what counts.
+    hospital = await startTestConnector(pki, 'bj-hospital', 'CN', { registry: at, exporter: { ciio: false, ftz: null } });
+    pharma = await startTestConnector(pki, 'pharma-de', 'DE', { registry: at });
+    for (const [c, country, ciio] of [[hospital, 'CN', true], [pharma, 'DE', false]] as const) {
+      const r = await registry.operator('POST', '/participants', { id: c.participantId, legalName: `${c.participantId} Ltd.`, country, ciio, ftz: null, certificatePem: readFileSync(c.config.tls.cert, 'utf8') });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    expect((await hospital.api('POST', '/assets', asset)).status).toBe(201);
+    expect((await hospital.api('POST', '/offers', { id: 'offer-visits', assetId: 'visits', policy: { permissions: [{ action: 'use' }] } })).status).toBe(201);
+    expect((await hospital.api('POST', '/approvals', { id: 'pipia', kind: 'pipia', entry: { ref: 'PIPIA-3', recipient: 'pharma-de', date: '2026-01-05' } })).status).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([hospital?.stop(), pharma?.stop()]);
+    await registry?.stop();
+    pki.cleanup();
+  });
+
+  const negotiate = async () => {
+    const n = await pharma.api<ContractNegotiation>('POST', '/negotiations', { providerId: 'bj-hospital', address: hospital.dspUrl, datasetId: 'visits', offerId: 'offer-visits' });
+    return until(async () => (await pharma.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(n.body.id)}`)).body, (x) => x.state === 'FINALIZED' || x.state === 'TERMINATED');
+  };
+
+  it('a CIIO on record at the registry needs a security assessment for any personal information (Provisions art. 7(1))', async () => {
+    const refused = await negotiate();
+    expect(refused.state).toBe('TERMINATED');
+    expect(refused.reasons.map((r) => r.code)).toContain('EXPORT_ASSESSMENT_MISSING');
+  });
+});
