@@ -8,7 +8,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, cp, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from './ports.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -71,16 +71,6 @@ function run(file: string, args: string[], user: RunAs): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `postgres` and resolves once it accepts connections; rejects with its log if it exits first. */
 function serve(postgres: string, dataDir: string, port: number, user: RunAs): Promise<ChildProcess> {

@@ -104,17 +104,18 @@ export function postgresMigrations(s: string): readonly Migration[] {
   ];
 }
 
-export function migrationStatements(s: string): { lock: string; createSchema: string; createTable: string; applied: string; record: string } {
+/** The statements of the migration runner, for a schema and the table that records applied versions. */
+export function migrationStatements(s: string, table: string = MIGRATIONS_TABLE): { lock: string; createSchema: string; createTable: string; applied: string; record: string } {
   return {
     /** Held until the transaction ends: two processes opening the same schema migrate one after the other. */
     lock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
     createSchema: `CREATE SCHEMA IF NOT EXISTS ${s}`,
-    createTable: `CREATE TABLE IF NOT EXISTS ${s}.${MIGRATIONS_TABLE} (
+    createTable: `CREATE TABLE IF NOT EXISTS ${s}.${table} (
       version integer PRIMARY KEY,
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`,
-    applied: `SELECT version FROM ${s}.${MIGRATIONS_TABLE} ORDER BY version`,
-    record: `INSERT INTO ${s}.${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`,
+    applied: `SELECT version FROM ${s}.${table} ORDER BY version`,
+    record: `INSERT INTO ${s}.${table} (version, name) VALUES ($1, $2)`,
   };
 }

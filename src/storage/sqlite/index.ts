@@ -21,11 +21,11 @@ const BUSY_TIMEOUT_MS = 5000;
  */
 export function migrate(db: Database.Database, upTo?: number): void {
   db.transaction(() => {
-    db.exec(migrationStatements.createTable);
-    const applied = db.prepare(migrationStatements.applied).pluck().all() as number[];
+    db.exec(migrationStatements().createTable);
+    const applied = db.prepare(migrationStatements().applied).pluck().all() as number[];
     for (const migration of pendingMigrations(sqliteMigrations.slice(0, upTo), applied)) {
       db.exec(migration.sql);
-      db.prepare(migrationStatements.record).run(migration.version, migration.name);
+      db.prepare(migrationStatements().record).run(migration.version, migration.name);
     }
   }).immediate();
 }

@@ -95,12 +95,13 @@ export const sqliteMigrations: readonly Migration[] = [
   },
 ];
 
-export const migrationStatements = {
-  createTable: `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+/** The statements of the migration runner, for the table that records applied versions. */
+export const migrationStatements = (table: string = MIGRATIONS_TABLE) => ({
+  createTable: `CREATE TABLE IF NOT EXISTS ${table} (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
   ) STRICT`,
-  applied: `SELECT version FROM ${MIGRATIONS_TABLE} ORDER BY version`,
-  record: `INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES (?, ?)`,
-};
+  applied: `SELECT version FROM ${table} ORDER BY version`,
+  record: `INSERT INTO ${table} (version, name) VALUES (?, ?)`,
+});

@@ -11,7 +11,9 @@ import type { RegistryStores } from '../ports.ts';
 import type { RegistryDialect } from '../sql/dialect.ts';
 import type { SqlSession, TransactionalDriver } from '../sql/driver.ts';
 import { registrySqlStores } from '../sql/stores.ts';
-import { postgresMigrationStatements, postgresRegistryMigrations } from './migrations.ts';
+import { migrationStatements } from '../../../storage/postgres/migrations.ts';
+import { postgresRegistryMigrations } from './migrations.ts';
+import { REGISTRY_MIGRATIONS_TABLE } from '../sql/migrations.ts';
 
 export interface PostgresRegistryOptions {
   /** The schema holding the tables, created if missing; default `kouan_registry`. */
@@ -42,7 +44,7 @@ function transactionalDriver(pool: pg.Pool): TransactionalDriver {
 
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const s = quoteIdentifier(schema);
-  const sql = postgresMigrationStatements(s);
+  const sql = migrationStatements(s, REGISTRY_MIGRATIONS_TABLE);
   await inTransaction(pool, async (client) => {
     await client.query(sql.lock, [`kouan registry migrations ${schema}`]);
     await client.query(sql.createSchema);
@@ -60,7 +62,7 @@ async function checkSchema(pool: pg.Pool, schema: string): Promise<void> {
   const s = quoteIdentifier(schema);
   let applied: number[];
   try {
-    applied = (await pool.query<{ version: number }>(postgresMigrationStatements(s).applied)).rows.map((r) => r.version);
+    applied = (await pool.query<{ version: number }>(migrationStatements(s, REGISTRY_MIGRATIONS_TABLE).applied)).rows.map((r) => r.version);
   } catch (error) {
     // 42P01 undefined_table, 3F000 invalid_schema_name: the schema is there but holds no registry, or is not there.
     if (['42P01', '3F000'].includes(String((error as { code?: unknown }).code))) throw new ConfigError(`schema ${schema} holds no Kouan registry`);

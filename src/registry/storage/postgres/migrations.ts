@@ -1,7 +1,7 @@
 /** The registry's PostgreSQL schema, inside the schema the stores were opened on; ids in the "C" collation. */
 import type { Migration } from '../../../storage/sql/migrations.ts';
 import { GENESIS_HASH } from '../../model.ts';
-import { APPEND_ONLY, REGISTRY_MIGRATIONS_TABLE } from '../sql/migrations.ts';
+import { APPEND_ONLY } from '../sql/migrations.ts';
 
 const appendOnly = (s: string, table: string): string => `
   CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${s}.${table} FOR EACH ROW EXECUTE FUNCTION ${s}.ledger_append_only();
@@ -40,17 +40,3 @@ export function postgresRegistryMigrations(s: string): readonly Migration[] {
   ];
 }
 
-export function postgresMigrationStatements(s: string) {
-  return {
-    /** Held until the transaction ends: two registries opening the same schema migrate one after the other. */
-    lock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
-    createSchema: `CREATE SCHEMA IF NOT EXISTS ${s}`,
-    createTable: `CREATE TABLE IF NOT EXISTS ${s}.${REGISTRY_MIGRATIONS_TABLE} (
-      version integer PRIMARY KEY,
-      name text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`,
-    applied: `SELECT version FROM ${s}.${REGISTRY_MIGRATIONS_TABLE} ORDER BY version`,
-    record: `INSERT INTO ${s}.${REGISTRY_MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`,
-  };
-}

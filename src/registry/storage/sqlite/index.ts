@@ -19,7 +19,8 @@ import type { RegistryDialect } from '../sql/dialect.ts';
 import type { TransactionalDriver } from '../sql/driver.ts';
 import { REGISTRY_MIGRATIONS_TABLE } from '../sql/migrations.ts';
 import { registrySqlStores } from '../sql/stores.ts';
-import { sqliteMigrationStatements, sqliteRegistryMigrations } from './migrations.ts';
+import { migrationStatements } from '../../../storage/sqlite/migrations.ts';
+import { sqliteRegistryMigrations } from './migrations.ts';
 
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -95,7 +96,7 @@ function transactionalDriver(db: Database.Database, file: string): Transactional
 }
 
 function migrate(db: Database.Database): void {
-  const sql = sqliteMigrationStatements;
+  const sql = migrationStatements(REGISTRY_MIGRATIONS_TABLE);
   db.transaction(() => {
     db.exec(sql.createTable);
     const applied = db.prepare(sql.applied).pluck().all() as number[];
@@ -110,7 +111,7 @@ function migrate(db: Database.Database): void {
 function checkSchema(db: Database.Database, file: string): void {
   const known = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(REGISTRY_MIGRATIONS_TABLE);
   if (!known) throw new ConfigError(`${file} is not a Kouan registry database`);
-  pendingMigrations(sqliteRegistryMigrations, db.prepare(sqliteMigrationStatements.applied).pluck().all() as number[]);
+  pendingMigrations(sqliteRegistryMigrations, db.prepare(migrationStatements(REGISTRY_MIGRATIONS_TABLE).applied).pluck().all() as number[]);
 }
 
 export interface SqliteRegistryOptions {

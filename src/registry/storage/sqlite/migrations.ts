@@ -1,7 +1,7 @@
 /** The registry's SQLite schema, one numbered step at a time. STRICT tables; ids compare bytewise. */
 import type { Migration } from '../../../storage/sql/migrations.ts';
 import { GENESIS_HASH } from '../../model.ts';
-import { APPEND_ONLY, REGISTRY_MIGRATIONS_TABLE } from '../sql/migrations.ts';
+import { APPEND_ONLY } from '../sql/migrations.ts';
 
 const appendOnly = (table: string): string => `
   CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY}'); END;
@@ -34,12 +34,3 @@ export const sqliteRegistryMigrations: readonly Migration[] = [
   },
 ];
 
-export const sqliteMigrationStatements = {
-  createTable: `CREATE TABLE IF NOT EXISTS ${REGISTRY_MIGRATIONS_TABLE} (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-  ) STRICT`,
-  applied: `SELECT version FROM ${REGISTRY_MIGRATIONS_TABLE} ORDER BY version`,
-  record: `INSERT INTO ${REGISTRY_MIGRATIONS_TABLE} (version, name) VALUES (?, ?)`,
-};
