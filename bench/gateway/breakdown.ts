@@ -5,7 +5,7 @@
  * The store reads and writes are synchronous better-sqlite3 calls, so their wall time is their CPU time.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { constants, createHash, createHmac, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/core/clock.ts';
@@ -13,13 +13,14 @@ import { createLogger } from '../../src/core/logger.ts';
 import { codecs } from '../../src/data-plane/codecs.ts';
 import { beijingYear, gatewayInput } from '../../src/data-plane/inputs.ts';
 import { applyFieldRules, Pseudonyms, RecordKeys, rulesFrom } from '../../src/data-plane/obligations.ts';
+import { SubjectMemory } from '../../src/data-plane/subject-memory.ts';
+import { algorithmFor, canonicalJson, signCanonical } from '../../src/trust/jws.ts';
 import { dataPlaneSecret } from '../../src/main/data-plane.ts';
 import { PolicyEngine } from '../../src/policy/engine.ts';
 import { RecordEmitter } from '../../src/records/emitter.ts';
 import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
 import { verifyAccessToken } from '../../src/trust/access-tokens.ts';
 import { loadLocalIdentity } from '../../src/trust/identity.ts';
-import { canonicalJson, signCanonical } from '../../src/trust/jws.ts';
 import { clinicalRecord } from './records.ts';
 
 export interface Step {
@@ -49,7 +50,7 @@ export async function breakdown(args: {
   transferId: string;
   records: number;
   extraSubjects: number;
-}): Promise<{ perRequest: Step[]; perRecord: Step[]; growth: Step[]; alternatives: Step[] }> {
+}): Promise<{ perRequest: Step[]; perRecord: Step[]; growth: Step[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'kouan-bench-db-'));
   const db = join(dir, 'connector.db');
   copyFileSync(join(args.stateDir, 'connector.db'), db);
@@ -57,6 +58,7 @@ export async function breakdown(args: {
   const stores = openSqliteStores(db);
   try {
     const self = loadLocalIdentity(args.provider.cert, args.provider.key);
+    const alg = algorithmFor(self.key);
     const peerIdentity = loadLocalIdentity(args.consumer.cert, args.consumer.key);
     const peer = { participantId: peerIdentity.participantId, country: peerIdentity.country, certThumbprint: peerIdentity.certThumbprint, serial: peerIdentity.serial };
     const providerKey = createPublicKey(self.key);
@@ -79,7 +81,7 @@ export async function breakdown(args: {
     const usageBody = { transfer: transfer.id, agreement: agreement.id, consumer: agreement.consumerId, destinationCountry: peer.country, bytes: 250_000, records: args.records, newSubjects: 0, newSensitiveSubjects: 0, sha256: createHash('sha256').update('x').digest('hex'), decision: { allow: true, exportPath: agreement.exportPath, stoppedBy: null } };
 
     const perRequest: Step[] = [
-      { step: 'verifyAccessToken (JWT PS256 verify + claims)', us: await time(2000, () => verifyAccessToken(args.token, peer, { participantId: self.participantId, publicKey: providerKey }, clock)) },
+      { step: `verifyAccessToken (JWT ${alg} verify + claims; the gateway remembers verified tokens)`, us: await time(2000, () => verifyAccessToken(args.token, peer, { participantId: self.participantId, publicKey: providerKey }, clock)) },
       { step: 'stores.transfers.get', us: await time(2000, () => stores.transfers.get(args.transferId)) },
       { step: 'stores.agreements.get', us: await time(2000, () => stores.agreements.get(transfer.agreementId)) },
       { step: 'stores.assets.get', us: await time(2000, () => stores.assets.get(agreement.assetId)) },
@@ -88,9 +90,9 @@ export async function breakdown(args: {
       { step: 'gatewayInput + policy.evaluate (ajv validation + wasm)', us: await time(2000, () => policy.evaluate('kouan/gateway/decision', gatewayInput({ now, peer, claims, providerId: self.participantId, agreement, transfer, asset, exporter, cumulative, usage }))) },
       { step: '  of which ajv schema validation alone', us: await time(2000, () => policy.validate('kouan/gateway/decision', input)) },
       { step: 'rulesFrom + keys.pseudonymKey (per stream)', us: await time(2000, () => [rulesFrom(decision.obligations), keys.pseudonymKey(agreement.id)]) },
-      { step: 'records.emit(usage): canonical JSON + PS256 sign + outbox insert', us: await time(500, () => emitter.emit('usage', usageBody)) },
+      { step: `records.emit(usage): canonical JSON + ${alg} sign + outbox insert`, us: await time(500, () => emitter.emit('usage', usageBody)) },
       { step: '  of which canonicalJson', us: await time(2000, () => canonicalJson({ id: 'urn:uuid:x', kind: 'usage', participant: self.participantId, at: now.toISOString(), ...usageBody })) },
-      { step: '  of which signCanonical (PS256)', us: await time(300, () => signCanonical(canonicalJson(usageBody), self.key)) },
+      { step: `  of which signCanonical (${alg})`, us: await time(300, () => signCanonical(canonicalJson(usageBody), self.key)) },
       { step: '  of which outbox.enqueue (one SQLite write)', us: await time(2000, () => stores.outbox.enqueue({ id: `urn:uuid:${randomBytes(16).toString('hex')}`, kind: 'usage', record: usageBody, signature: 'x..y', createdAt: now.toISOString() })) },
     ];
 
@@ -108,50 +110,19 @@ export async function breakdown(args: {
       parser.end(chunk);
       await new Promise((r) => parser.once('end', r));
     };
-    const hashes = objects.map((o) => keys.subjectHash(o[asset.classification.pi.subjectIdField ?? 'patient_id']));
+    const memory = new SubjectMemory(keys);
+    const hashes = objects.map((o) => memory.hash(String(o[asset.classification.pi.subjectIdField ?? 'patient_id'])));
     const batch = hashes.slice(0, 256);
     const perRecord: Step[] = [
       { step: 'ndjson parser (split + JSON.parse), per record', us: await per(parsed) },
       { step: 'keys.subjectHash (HMAC-SHA-256), per record', us: await per(() => objects.forEach((o) => keys.subjectHash(o.patient_id))) },
+      { step: '  SubjectMemory.hash of a subject seen before (the gateway\'s path), per record', us: await per(() => objects.forEach((o) => memory.hash(String(o.patient_id)))) },
       { step: `applyFieldRules (${fields.drop.length} drop, ${fields.mask.length} mask, ${fields.pseudonymise.length} pseudonymise), per record`, us: await per(() => objects.forEach((o) => applyFieldRules(o, fields, pseudonyms))) },
       { step: 'serializer JSON.stringify, per record', us: await per(() => objects.forEach((o) => JSON.stringify(o))) },
       { step: 'meter sha256 of the output, per record', us: await per(() => createHash('sha256').update(chunk).digest()) },
       { step: 'usage.knownSubjects (batch of 256, all known) / 256', us: (await time(300, () => stores.usage.knownSubjects(exporter.id, year, batch))) / 256 },
       { step: 'usage.addSubjects (batch of 256, all known, sensitive) / 256', us: (await time(300, () => stores.usage.addSubjects(exporter.id, year, agreement.id, batch, asset.classification.pi.sensitiveSubjects > 0))) / 256 },
       { step: 'usage.addRecords (one per batch of 256) / 256', us: (await time(300, () => stores.usage.addRecords(agreement.id, 256))) / 256 },
-    ];
-
-    // Cheaper ways to the same bytes, timed here beside the current ones.
-    const canonical = canonicalJson({ id: 'urn:uuid:x', kind: 'usage', participant: self.participantId, at: now.toISOString(), ...usageBody });
-    const signingInput = Buffer.from(`eyJhbGciOiJQUzI1NiJ9.${Buffer.from(canonical).toString('base64url')}`);
-    const pss = { key: self.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const rawKey = randomBytes(32);
-    const keyObject = createSecretKey(rawKey);
-    const memo = new Map<string, string>();
-    const ids = objects.map((o) => String(o.patient_id));
-    const dropped = new Set(fields.drop);
-    const masked = new Set(fields.mask);
-    const filteredCopy = (o: Record<string, unknown>) => {
-      const out: Record<string, unknown> = {};
-      for (const k in o) if (!dropped.has(k)) out[k] = masked.has(k) && o[k] !== null ? '***' : o[k];
-      return out;
-    };
-    const noPseudonyms = { ...fields, pseudonymise: [] };
-    const afterDelete = objects.map((o) => applyFieldRules(o, noPseudonyms, pseudonyms));
-    const afterCopy = objects.map(filteredCopy);
-    const asyncSign = () => new Promise<Buffer>((resolve, reject) => sign('sha256', signingInput, pss, (e, sig) => (e ? reject(e) : resolve(sig))));
-    const alternatives: Step[] = [
-      { step: `usage-record signature: signCanonical PS256, RSA-${self.key.asymmetricKeyDetails?.modulusLength} (now: sync, on the event loop)`, us: await time(300, () => signCanonical(canonical, self.key)) },
-      { step: `  same signature with async crypto.sign (libuv pool; wall time, event loop free meanwhile)`, us: await time(300, asyncSign) },
-      { step: '  ES256 (P-256) signature instead', us: await time(1000, () => sign('sha256', signingInput, { key: ec, dsaEncoding: 'ieee-p1363' })) },
-      { step: 'HMAC-SHA-256, createHmac with a Buffer key (now), per call', us: await per(() => ids.forEach((id) => createHmac('sha256', rawKey).update(id).digest('base64url'))) },
-      { step: '  with a KeyObject made once (createSecretKey), per call', us: await per(() => ids.forEach((id) => createHmac('sha256', keyObject).update(id).digest('base64url'))) },
-      { step: '  memoised per id (Map hit, subject seen before), per call', us: await per(() => ids.forEach((id) => { let h = memo.get(id); if (h === undefined) { h = createHmac('sha256', keyObject).update(id).digest('base64url'); memo.set(id, h); } return h; })) },
-      { step: 'JSON.stringify of a record after applyFieldRules (delete: dictionary-mode object, now)', us: await per(() => afterDelete.forEach((o) => JSON.stringify(o))) },
-      { step: '  after building the output without the dropped fields (fast-mode object)', us: await per(() => afterCopy.forEach((o) => JSON.stringify(o))) },
-      { step: 'applyFieldRules drop+mask (spread copy + delete, now), per record', us: await per(() => objects.forEach((o) => applyFieldRules(o, noPseudonyms, pseudonyms))) },
-      { step: '  one-pass copy skipping dropped fields, per record', us: await per(() => objects.forEach(filteredCopy)) },
     ];
 
     // The per-request counts grow with the subjects: add synthetic ones under this agreement (so to its exporter-year too) and time again.
@@ -166,7 +137,7 @@ export async function breakdown(args: {
       { step: `usage.countRequest (agreement with ${agreementRows} subject rows)`, us: await time(500, () => stores.usage.countRequest(agreement.id)) },
       { step: `usage.cumulative (exporter-year with ${after.subjects} subject rows, was ${before.subjects})`, us: await time(500, () => stores.usage.cumulative(exporter.id, year)) },
     );
-    return { perRequest, perRecord, growth, alternatives };
+    return { perRequest, perRecord, growth };
   } finally {
     await stores.close();
     rmSync(dir, { recursive: true, force: true });

@@ -37,7 +37,10 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const LEG_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const STREAM_BYTES = Math.round(Number(process.env.BENCH_STREAM_MB ?? 1024) * 2 ** 20);
+/** Participant keys: `ec` (P-256, the default of `kouan pki issue`) or `rsa` (BENCH_KEY_BITS, default 3072). */
+const KEY_TYPE = process.env.BENCH_KEY_TYPE === 'rsa' ? 'rsa' : 'ec';
 const KEY_BITS = Number(process.env.BENCH_KEY_BITS ?? 3072);
+const KEYS = KEY_TYPE === 'ec' ? 'P-256 participant keys (ES256 access tokens and usage-record signatures)' : `RSA-${KEY_BITS} participant keys (PS256 access tokens and usage-record signatures)`;
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const LOG_LEVEL = 'warn';
 const PAYLOADS = (process.env.BENCH_PAYLOADS ?? '1000,10').split(',').map(Number);
@@ -48,8 +51,8 @@ const loadBefore = loadavg();
 
 // --- participants, backend, provider (child process), consumer (in process) --------------------------------------
 const pki = await TestPki.create();
-const hospitalCreds = pki.issue('bj-hospital', 'CN', { keyBits: KEY_BITS });
-const pharmaCreds = pki.issue('pharma-de', 'DE', { keyBits: KEY_BITS });
+const hospitalCreds = pki.issue('bj-hospital', 'CN', { keyType: KEY_TYPE, keyBits: KEY_BITS });
+const pharmaCreds = pki.issue('pharma-de', 'DE', { keyType: KEY_TYPE, keyBits: KEY_BITS });
 const work = mkdtempSync(join(tmpdir(), 'kouan-bench-gateway-'));
 const profileDir = process.env.BENCH_PROFILE_DIR ?? join(work, 'profile');
 
@@ -275,7 +278,7 @@ const f2 = (n: number) => n.toFixed(2);
 const mib = (b: number) => b / 2 ** 20;
 const exportPaths = [...new Set([...transfers.values()].map((t) => t.exportPath))].join(', ');
 console.log(`config: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; concurrency ${CONCURRENCY}, keep-alive, one undici Agent per mode with the same options; `
-  + `each mode ${2 * LEG_SECONDS} s per payload in legs bare/codec/gateway/gateway/codec/bare after ${WARMUP_SECONDS} s warm-up each; RSA-${KEY_BITS} participant keys (PS256 access token and usage-record signature); `
+  + `each mode ${2 * LEG_SECONDS} s per payload in legs bare/codec/gateway/gateway/codec/bare after ${WARMUP_SECONDS} s warm-up each; ${KEYS}; `
   + `records ~250 B NDJSON clinical visits, ${COHORT}-patient cohort, sensitive PI, export path ${exportPaths}; obligations: drop patient_name, pseudonymise patient_id, mask birth_year; `
   + `provider = \`kouan connector start\` child process (SQLite, log ${LOG_LEVEL}, no registry: usage records stay signed in the outbox); bare proxy, backend = their own child processes; client in the bench process; `
   + `stream ${f1(mib(STREAM_BYTES))} MiB; setup ${f1(setupSeconds)} s; load average (1 min) ${f2(loadBefore[0]!)} before, ${f2(loadAfter[0]!)} after${PROFILE ? '; PROFILED RUN (--cpu-prof on the provider): throughput not representative' : ''}`);
@@ -313,7 +316,6 @@ const table = (title: string, rows: Step[]) => {
 table('per request, timed in-process on a copy of the provider database (median)', steps.perRequest);
 table('per record (median over batches of 1,000)', steps.perRecord);
 table('per-request counts after adding 100,000 subjects', steps.growth);
-table('the same work done differently (same bytes out), for the suggestions', steps.alternatives);
 if (profile) {
   console.log(`provider CPU profile: ${f1(profile.totalMs - profile.idleMs)} ms busy of ${f1(profile.totalMs)} ms sampled (setup and all phases)`);
   console.log('| area (self time) | ms | % of busy |');

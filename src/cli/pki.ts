@@ -58,6 +58,7 @@ export const pki: Group = {
         days: { type: 'string' },
         'not-before': { type: 'string' },
         'not-after': { type: 'string' },
+        'key-type': { type: 'string' },
         'key-bits': { type: 'string' },
       },
       help: {
@@ -71,9 +72,12 @@ export const pki: Group = {
         days: 'Validity in days (default 365).',
         'not-before': 'Start of validity (ISO 8601; default now).',
         'not-after': 'End of validity (ISO 8601; overrides --days).',
-        'key-bits': 'RSA key size (default 3072).',
+        'key-type': 'ec (P-256, ES256 signatures; default) or rsa (PS256).',
+        'key-bits': 'RSA key size with --key-type rsa (default 3072).',
       },
       async run(values, _p, io) {
+        const keyType = values['key-type'] ?? 'ec';
+        if (keyType !== 'ec' && keyType !== 'rsa') throw new InputError(`--key-type must be ec or rsa, not '${String(keyType)}'`);
         const notBefore = date(values, 'not-before');
         const notAfter = date(values, 'not-after');
         const issued = issueCertificate({
@@ -83,6 +87,7 @@ export const pki: Group = {
           dns: (values.dns as string[] | undefined) ?? [],
           ips: (values.ip as string[] | undefined) ?? [],
           validityDays: positiveInt(values, 'days', 365),
+          keyType,
           keyBits: positiveInt(values, 'key-bits', 3072),
           clock: systemClock,
           ...(values.org ? { organization: String(values.org) } : {}),

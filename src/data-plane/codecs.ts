@@ -2,7 +2,11 @@
  * Record formats in and out of the gateway, as streams with backpressure: NDJSON, a JSON array, CSV.
  * Each codec parses bytes into records and writes records back, and knows how to end a stream early with
  * an explicit error marker that a reader cannot mistake for data.
+ *
+ * Records travel in batches (a `DataRecord[]` per object-mode chunk: what one read of the backend held), so the
+ * per-chunk cost of the streams, the digest and the socket writes is paid per batch, not per record.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { Transform, type Duplex } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
 import { stringify as csvStringify } from 'csv-stringify';
@@ -26,30 +30,45 @@ export class StopSignal {
   }
 }
 
+export type RecordBatch = DataRecord[];
+
 export interface Codec {
   contentType: string;
+  /** Bytes in, RecordBatch chunks out. */
   parser(): Duplex;
+  /** RecordBatch (or StopSignal) chunks in, bytes out. */
   serializer(): Transform;
 }
 
-/** Splits NDJSON into parsed records; a line that is not a JSON object fails the stream. */
+/** Splits NDJSON into parsed records, one batch per chunk read; a line that is not a JSON object fails the stream. */
 function ndjsonParser(): Transform {
+  // A chunk may end inside a multi-byte character: the decoder keeps the partial bytes for the next one.
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   let line = 0;
-  const emit = (stream: Transform, text: string) => {
-    line += 1;
-    if (text.trim() === '') return;
-    const value = JSON.parse(text) as unknown;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`line ${line} is not a JSON object`);
-    stream.push(value);
+  /** Pushes the records of whole lines; those before a bad line still go out before the stream fails. */
+  const parse = (stream: Transform, lines: string[]): void => {
+    const batch: RecordBatch = [];
+    try {
+      for (const text of lines) {
+        line += 1;
+        if (text.trim() === '') continue;
+        const value = JSON.parse(text) as unknown;
+        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`line ${line} is not a JSON object`);
+        batch.push(value as DataRecord);
+      }
+    } finally {
+      if (batch.length > 0) stream.push(batch);
+    }
   };
   return new Transform({
     readableObjectMode: true,
+    readableHighWaterMark: 4,
     transform(chunk: Buffer, _enc, done) {
       try {
-        const lines = (rest + chunk.toString('utf8')).split('\n');
+        const lines = (rest + decoder.write(chunk)).split('\n');
         rest = lines.pop() ?? '';
-        for (const text of lines) emit(this, text);
+        parse(this, lines);
         done();
       } catch (error) {
         done(error as Error);
@@ -57,7 +76,7 @@ function ndjsonParser(): Transform {
     },
     flush(done) {
       try {
-        emit(this, rest);
+        parse(this, [rest + decoder.end()]);
         done();
       } catch (error) {
         done(error as Error);
@@ -66,16 +85,38 @@ function ndjsonParser(): Transform {
   });
 }
 
-/** Writes records (and a StopSignal as the error marker) between an opening and a closing text. */
+/** Groups single records (from a parser that yields them one at a time) into batches of up to `size`. */
+function batcher(size = 256): Transform {
+  let batch: RecordBatch = [];
+  return new Transform({
+    objectMode: true,
+    transform(record: DataRecord, _enc, done) {
+      batch.push(record);
+      if (batch.length >= size) {
+        this.push(batch);
+        batch = [];
+      }
+      done();
+    },
+    flush(done) {
+      if (batch.length > 0) this.push(batch);
+      done();
+    },
+  });
+}
+
+/** Writes record batches (and a StopSignal as the error marker) between an opening and a closing text, one string per batch. */
 function lineSerializer(open: string, separator: string, close: string, render: (record: DataRecord) => string, marker: (m: StopMarker) => string): Transform {
   let first = true;
   return new Transform({
     writableObjectMode: true,
-    transform(record: DataRecord | StopSignal, _enc, done) {
-      const text = record instanceof StopSignal ? marker(record.marker) : render(record);
-      this.push(`${first ? open : separator}${text}`);
-      first = false;
-      done();
+    transform(batch: RecordBatch | StopSignal, _enc, done) {
+      let text = '';
+      for (const item of batch instanceof StopSignal ? [batch] : batch) {
+        text += `${first ? open : separator}${item instanceof StopSignal ? marker(item.marker) : render(item)}`;
+        first = false;
+      }
+      done(null, text.length > 0 ? Buffer.from(text, 'utf8') : undefined);
     },
     flush(done) {
       this.push(first ? `${open}${close}` : close);
@@ -84,7 +125,7 @@ function lineSerializer(open: string, separator: string, close: string, render: 
   });
 }
 
-const errorObject = (m: StopMarker) => JSON.stringify({ 'kouan:error': { code: m.code, message: m.message } });
+export const errorObject = (m: StopMarker) => JSON.stringify({ 'kouan:error': { code: m.code, message: m.message } });
 
 export const codecs: Record<Format, Codec> = {
   ndjson: {
@@ -94,12 +135,12 @@ export const codecs: Record<Format, Codec> = {
   },
   json: {
     contentType: 'application/json',
-    parser: () => Chain.chain([streamJson.parser(), StreamArray.streamArray(), (item: { value: unknown }) => item.value]) as unknown as Duplex,
+    parser: () => Chain.chain([streamJson.parser(), StreamArray.streamArray(), (item: { value: unknown }) => item.value, batcher()]) as unknown as Duplex,
     serializer: () => lineSerializer('[', ',', ']', (r) => JSON.stringify(r), errorObject),
   },
   csv: {
     contentType: 'text/csv',
-    parser: () => csvParse({ columns: true, skip_empty_lines: true }),
+    parser: () => Chain.chain([csvParse({ columns: true, skip_empty_lines: true }), batcher()]) as unknown as Duplex,
     serializer: () => {
       // A CSV row cannot carry the marker, so it follows the data as a comment line.
       const stringifier = csvStringify({ header: true });
@@ -107,9 +148,9 @@ export const codecs: Record<Format, Codec> = {
       const front = new Transform({
         writableObjectMode: true,
         readableObjectMode: true,
-        transform(record: DataRecord | StopSignal, _enc, done) {
-          if (record instanceof StopSignal) stop = record.marker;
-          else this.push(record);
+        transform(batch: RecordBatch | StopSignal, _enc, done) {
+          if (batch instanceof StopSignal) stop = batch.marker;
+          else for (const record of batch) this.push(record);
           done();
         },
       });

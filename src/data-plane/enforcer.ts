@@ -7,8 +7,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { KeyedLock } from '../core/keyed-lock.ts';
 import type { UsageStore } from '../storage/ports.ts';
-import { StopSignal, type StopMarker } from './codecs.ts';
-import { applyFieldRules, Pseudonyms, type DataRecord, type FieldRules, type Limits, type RecordKeys } from './obligations.ts';
+import { StopSignal, type RecordBatch, type StopMarker } from './codecs.ts';
+import { applyFieldRules, Pseudonyms, type DataRecord, type FieldRules, type Limits } from './obligations.ts';
+import { SubjectMemory } from './subject-memory.ts';
 
 export interface EnforcerOptions {
   fields: FieldRules;
@@ -17,7 +18,8 @@ export interface EnforcerOptions {
   subjectField: string | null;
   /** Whether the records carry sensitive PI of their subjects. */
   sensitive: boolean;
-  keys: RecordKeys;
+  /** The process's memory of subject hashes and of the subject rows already written. */
+  memory: SubjectMemory;
   pseudonymKey: Buffer;
   exporterId: string;
   year: number;
@@ -41,22 +43,22 @@ export class Enforcer extends Transform {
   readonly #size: number;
   #remaining: Limits;
   readonly #pseudonyms: Pseudonyms;
-  /** Subject hashes of this stream, by subject id: each id is hashed once. */
-  readonly #hashes = new Map<string, string>();
+  readonly #scope: string;
   /** Called once when the enforcer stops early, so the caller can stop reading the backend. */
   onStop: (marker: StopMarker) => void = () => undefined;
 
   constructor(options: EnforcerOptions) {
-    super({ objectMode: true, highWaterMark: 64 });
+    super({ objectMode: true, highWaterMark: 2 }); // batches of records: a few hundred records each
     this.#o = options;
     this.#size = options.batchSize ?? 256;
     this.#remaining = { ...options.limits };
     this.#pseudonyms = new Pseudonyms(options.pseudonymKey);
+    this.#scope = SubjectMemory.scope(options.exporterId, options.year, options.agreementId, options.sensitive);
   }
 
-  override _transform(record: DataRecord, _enc: BufferEncoding, done: TransformCallback): void {
+  override _transform(records: RecordBatch, _enc: BufferEncoding, done: TransformCallback): void {
     if (this.stats.stopped) return done();
-    this.#batch.push(record);
+    for (const record of records) this.#batch.push(record);
     if (this.#batch.length < this.#size) return done();
     this.#drain().then(() => done(), done);
   }
@@ -78,11 +80,14 @@ export class Enforcer extends Transform {
   async #drain(): Promise<void> {
     if (this.stats.stopped || this.#batch.length === 0) return;
     const records = this.#batch.splice(0, this.#batch.length);
-    const { subjectField } = this.#o;
+    const { subjectField, memory } = this.#o;
     const work = async () => {
-      const hashes = records.map((r) => (!subjectField || r[subjectField] === undefined || r[subjectField] === null ? null : this.#hashOf(String(r[subjectField]))));
-      const unique = [...new Set(hashes.filter((h): h is string => h !== null))];
-      const { known, knownSensitive } = unique.length > 0 ? await this.#o.usage.knownSubjects(this.#o.exporterId, this.#o.year, unique) : { known: new Set<string>(), knownSensitive: new Set<string>() };
+      const hashes = records.map((r) => (!subjectField || r[subjectField] === undefined || r[subjectField] === null ? null : memory.hash(String(r[subjectField]))));
+      // Subjects this process already wrote under this scope are known (and sensitive when the scope is); the store is asked about the rest.
+      const unwritten = new Set(hashes.filter((h): h is string => h !== null && !memory.written(this.#scope, h)));
+      const found = unwritten.size > 0 ? await this.#o.usage.knownSubjects(this.#o.exporterId, this.#o.year, [...unwritten]) : null;
+      const known = (h: string) => !unwritten.has(h) || found!.known.has(h);
+      const knownSensitive = (h: string) => !unwritten.has(h) || found!.knownSensitive.has(h);
       const fresh = new Set<string>();
       const freshSensitive = new Set<string>();
       const forwarded: DataRecord[] = [];
@@ -90,32 +95,22 @@ export class Enforcer extends Transform {
       let refusal: StopMarker | null = null;
       for (let i = 0; i < records.length && !refusal; i++) {
         const h = hashes[i] ?? null;
-        const isNew = h !== null && !known.has(h) && !fresh.has(h);
-        const isNewSensitive = h !== null && this.#o.sensitive && !knownSensitive.has(h) && !freshSensitive.has(h);
+        const isNew = h !== null && !known(h) && !fresh.has(h);
+        const isNewSensitive = h !== null && this.#o.sensitive && !knownSensitive(h) && !freshSensitive.has(h);
         refusal = this.#refusal(forwarded.length, isNew, isNewSensitive);
         if (refusal) break;
         if (isNew) fresh.add(h);
         if (isNewSensitive) freshSensitive.add(h);
-        if (h !== null) forwardedHashes.push(h);
+        if (h !== null && unwritten.has(h)) forwardedHashes.push(h);
         forwarded.push(records[i]!);
       }
-      for (const record of forwarded) this.push(applyFieldRules(record, this.#o.fields, this.#pseudonyms));
+      if (forwarded.length > 0) this.push(forwarded.map((record) => applyFieldRules(record, this.#o.fields, this.#pseudonyms)));
       await this.#record(forwardedHashes, forwarded.length);
       if (refusal) this.stop(refusal);
     };
     // Subject look-up and insert for one exporter-year run one batch at a time, so two streams cannot both spend the last place.
     if (subjectField) await this.#o.lock.run(`${this.#o.exporterId}:${this.#o.year}`, work);
     else await work();
-  }
-
-  #hashOf(id: string): string {
-    let hash = this.#hashes.get(id);
-    if (hash === undefined) {
-      hash = this.#o.keys.subjectHash(id);
-      if (this.#hashes.size >= 100_000) this.#hashes.clear(); // bounded memory on very long streams
-      this.#hashes.set(id, hash);
-    }
-    return hash;
   }
 
   /** Why the next record may not go, or null. */
@@ -129,11 +124,13 @@ export class Enforcer extends Transform {
     return null;
   }
 
+  /** Writes the batch's records and the subjects not yet written under this scope, then remembers them. */
   async #record(hashes: string[], count: number): Promise<void> {
     if (count === 0) return;
     this.stats.records += count;
     if (hashes.length > 0) {
       const added = await this.#o.usage.addSubjects(this.#o.exporterId, this.#o.year, this.#o.agreementId, hashes, this.#o.sensitive);
+      this.#o.memory.remember(this.#scope, hashes);
       this.stats.newSubjects += added.newSubjects;
       this.stats.newSensitive += added.newSensitive;
     }

@@ -21,10 +21,12 @@ import { denials, type Decision, type Reason } from '../policy/decision.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { RecordEmitter } from '../records/emitter.ts';
 import type { ControlPlaneStores, DataPlaneStores } from '../storage/ports.ts';
-import { issueAccessToken, verifyAccessToken, REFRESH_GRACE_SECONDS, type AccessClaims } from '../trust/access-tokens.ts';
+import { AccessTokenVerifier, issueAccessToken, verifyAccessToken, REFRESH_GRACE_SECONDS, type AccessClaims } from '../trust/access-tokens.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
-import { codecs } from './codecs.ts';
+import { codecs, type StopMarker } from './codecs.ts';
 import { Enforcer } from './enforcer.ts';
+import { NdjsonPassThrough } from './passthrough.ts';
+import { SubjectMemory } from './subject-memory.ts';
 import { beijingYear, gatewayInput } from './inputs.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { rulesFrom, type RecordKeys } from './obligations.ts';
@@ -63,6 +65,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const { trust, clock, stores, policy, metrics } = deps;
   const self = trust.identity;
   const providerKey = createPublicKey(self.key);
+  const memory = new SubjectMemory(deps.keys);
+  const tokens = new AccessTokenVerifier({ participantId: self.participantId, publicKey: providerKey }, clock);
   const app = Fastify({ https: mtlsServerOptions(trust), loggerInstance: deps.log }) as unknown as FastifyInstance;
   await app.register(errorResponses);
   await app.register(mutualTls, { trust, clock, requireTokens: false, skewSeconds: 5 });
@@ -82,7 +86,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     metrics.requests.inc();
     let claims: AccessClaims;
     try {
-      claims = await verifyAccessToken(bearer(request.headers.authorization), request.peer, { participantId: self.participantId, publicKey: providerKey }, clock);
+      claims = await tokens.verify(bearer(request.headers.authorization), request.peer);
     } catch (error) {
       if (!(error instanceof TokenRejectedError)) throw error;
       return refuse(request, reply, 401, [{ code: error.code, message: error.message, basis: 'access token', effect: 'deny' }], { transfer: request.params.transferId });
@@ -118,31 +122,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     }
     const codec = codecs[grant.asset.backend.format];
     const { fields, limits } = rulesFrom(grant.decision.obligations);
-    const now = clock.now();
-    const enforcer = new Enforcer({
-      fields, limits,
-      subjectField: grant.asset.classification.pi.subjectIdField,
-      sensitive: grant.asset.classification.pi.sensitiveSubjects > 0,
-      keys: deps.keys,
-      pseudonymKey: deps.keys.pseudonymKey(grant.agreement.id),
-      exporterId: self.participantId,
-      year: beijingYear(now),
-      agreementId: grant.agreement.id,
-      usage: stores.usage,
-      lock: deps.lock,
-    });
-    const parser = codec.parser();
-    parser.on('error', (error: Error) => enforcer.stop({ code: 'GATEWAY_BACKEND_INVALID', message: `the backend sent unreadable ${grant.asset.backend.format}: ${error.message}` }));
-    enforcer.onStop = () => {
-      (source as NodeJS.ReadableStream).unpipe(parser);
-      source.destroy?.();
-    };
-    // pipe() does not forward errors: a backend that fails mid-stream ends the output with a marker, and the
-    // abort of our own read when the consumer hangs up is expected, not an error.
-    (source as NodeJS.ReadableStream).on('error', (error: Error) => {
-      if (!reply.raw.destroyed) enforcer.stop({ code: 'GATEWAY_BACKEND_FAILED', message: `the dataset backend failed mid-stream: ${error.message}` });
-    });
-    (source as NodeJS.ReadableStream).pipe(parser).pipe(enforcer);
+    const subjectField = grant.asset.classification.pi.subjectIdField;
     const digest = createHash('sha256');
     let bytes = 0;
     const meter = new Transform({
@@ -153,14 +133,50 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
         done(null, buffer);
       },
     });
-    const serializer = codec.serializer();
-    pipeline(enforcer, serializer, meter).catch((error: Error) => request.log.warn({ err: error }, 'stream ended early'));
+    let stage: Enforcer | NdjsonPassThrough;
+    /** Stops the stream early with a marker: the backend failed or sent something unreadable. */
+    const stopWith = (marker: StopMarker) => stage.stop(marker);
+    // pipe() does not forward errors: a backend that fails mid-stream ends the output with a marker, and the
+    // abort of our own read when the consumer hangs up is expected, not an error.
+    (source as NodeJS.ReadableStream).on('error', (error: Error) => {
+      if (!reply.raw.destroyed) stopWith({ code: 'GATEWAY_BACKEND_FAILED', message: `the dataset backend failed mid-stream: ${error.message}` });
+    });
+    const streamEnded = (error: Error) => request.log.warn({ err: error }, 'stream ended early');
+    let parser: NodeJS.ReadWriteStream & { destroy(): void } | null = null;
+    if (grant.asset.backend.format === 'ndjson' && !subjectField && fields.drop.length + fields.mask.length + fields.pseudonymise.length === 0) {
+      // Nothing to change in a record and no person to count: the bytes go as they are, counted and cut by line.
+      stage = new NdjsonPassThrough(limits.records, (records) => stores.usage.addRecords(grant.agreement.id, records));
+      (source as NodeJS.ReadableStream).pipe(stage);
+      pipeline(stage, meter).catch(streamEnded);
+    } else {
+      stage = new Enforcer({
+        fields, limits, subjectField,
+        sensitive: grant.asset.classification.pi.sensitiveSubjects > 0,
+        memory,
+        pseudonymKey: deps.keys.pseudonymKey(grant.agreement.id),
+        exporterId: self.participantId,
+        year: beijingYear(clock.now()),
+        agreementId: grant.agreement.id,
+        usage: stores.usage,
+        lock: deps.lock,
+      });
+      const recordParser = codec.parser();
+      parser = recordParser;
+      recordParser.on('error', (error: Error) => stopWith({ code: 'GATEWAY_BACKEND_INVALID', message: `the backend sent unreadable ${grant.asset.backend.format}: ${error.message}` }));
+      (source as NodeJS.ReadableStream).pipe(recordParser).pipe(stage);
+      pipeline(stage, codec.serializer(), meter).catch(streamEnded);
+    }
+    stage.onStop = () => {
+      if (parser) (source as NodeJS.ReadableStream).unpipe(parser);
+      else (source as NodeJS.ReadableStream).unpipe(stage);
+      source.destroy?.();
+    };
     /** The usage record, written once: when the stream ends, or when the consumer goes away before it does. */
     let recorded = false;
     const record = (abortedBy: string | null) => {
       if (recorded) return;
       recorded = true;
-      const stats = enforcer.stats;
+      const stats = stage.stats;
       metrics.bytes.inc(bytes);
       metrics.records.inc(stats.records);
       const context = { transfer: grant.transfer.id, agreement: grant.agreement.id, consumer: grant.agreement.consumerId, destinationCountry: request.peer.country };
@@ -179,8 +195,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       if (meter.readableEnded) return;
       // The consumer went away: stop reading the backend and account for what was actually sent.
       source.destroy?.();
-      parser.destroy();
-      enforcer.destroy();
+      parser?.destroy();
+      stage.destroy();
       record('CONSUMER_ABORTED');
     });
     reply.header('content-type', codec.contentType).removeHeader('content-length').send(meter);

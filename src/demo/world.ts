@@ -66,7 +66,7 @@ async function ensurePki(state: string): Promise<string> {
     const prefix = join(state, 'certs', p.id);
     if (existsSync(`${prefix}.crt`)) continue;
     mkdirSync(join(state, 'certs'), { recursive: true });
-    writeIssued(prefix, issueCertificate({ dir, participantId: p.id, country: p.country, organization: p.legalName, dns: ['localhost'], ips: ['127.0.0.1'], keyBits: 2048, clock: systemClock }));
+    writeIssued(prefix, issueCertificate({ dir, participantId: p.id, country: p.country, organization: p.legalName, dns: ['localhost'], ips: ['127.0.0.1'], clock: systemClock }));
   }
   return dir;
 }

@@ -43,6 +43,47 @@ export async function issueAccessToken(provider: LocalIdentity, clock: Clock, gr
 
 /** Verifies an access token presented by `peer` on a mutual-TLS connection to the provider's gateway. */
 export async function verifyAccessToken(token: string | undefined, peer: PeerIdentity, provider: { participantId: string; publicKey: KeyObject }, clock: Clock, skewSeconds = 5): Promise<AccessClaims> {
+  return claimsFor(await verifiedPayload(token, provider, clock, skewSeconds), peer);
+}
+
+/**
+ * The gateway's verifier: a token whose signature and claims verified once is remembered until it expires, so
+ * each further request costs a map look-up instead of a signature check. What depends on the request is checked
+ * every time: expiry against the clock, and the binding to the certificate and participant presenting it. The
+ * memory is bounded (oldest first out); forgetting a token only costs verifying it again.
+ */
+export class AccessTokenVerifier {
+  readonly #provider: { participantId: string; publicKey: KeyObject };
+  readonly #clock: Clock;
+  readonly #skewSeconds: number;
+  readonly #limit: number;
+  readonly #verified = new Map<string, Record<string, unknown>>();
+
+  constructor(provider: { participantId: string; publicKey: KeyObject }, clock: Clock, options: { skewSeconds?: number; limit?: number } = {}) {
+    this.#provider = provider;
+    this.#clock = clock;
+    this.#skewSeconds = options.skewSeconds ?? 5;
+    this.#limit = options.limit ?? 10_000;
+  }
+
+  async verify(token: string | undefined, peer: PeerIdentity): Promise<AccessClaims> {
+    if (!token) throw new TokenRejectedError('TOKEN_MISSING');
+    let payload = this.#verified.get(token);
+    if (payload !== undefined && (payload.exp as number) + this.#skewSeconds <= epochSeconds(this.#clock)) {
+      this.#verified.delete(token);
+      throw new TokenRejectedError('TOKEN_EXPIRED');
+    }
+    if (payload === undefined) {
+      payload = await verifiedPayload(token, this.#provider, this.#clock, this.#skewSeconds);
+      if (this.#verified.size >= this.#limit) this.#verified.delete(this.#verified.keys().next().value!);
+      this.#verified.set(token, payload);
+    }
+    return claimsFor(payload, peer);
+  }
+}
+
+/** The payload of a token whose signature, header and time claims verify; nothing here depends on who presents it. */
+async function verifiedPayload(token: string | undefined, provider: { participantId: string; publicKey: KeyObject }, clock: Clock, skewSeconds: number): Promise<Record<string, unknown>> {
   if (!token) throw new TokenRejectedError('TOKEN_MISSING');
   let payload;
   try {
@@ -56,6 +97,11 @@ export async function verifyAccessToken(token: string | undefined, peer: PeerIde
   }
   const claims = payload as Record<string, unknown>;
   if ((claims.exp as number) - (claims.iat as number) > MAX_ACCESS_TOKEN_SECONDS) throw new TokenRejectedError('TOKEN_LIFETIME_TOO_LONG');
+  return claims;
+}
+
+/** The claims of a verified token for the participant presenting it: bound to its certificate, issued to it. */
+function claimsFor(claims: Record<string, unknown>, peer: PeerIdentity): AccessClaims {
   if ((claims.cnf as Record<string, unknown> | undefined)?.['x5t#S256'] !== peer.certThumbprint) throw new TokenRejectedError('TOKEN_BINDING_MISMATCH');
   if (claims.sub !== peer.participantId) throw new TokenRejectedError('TOKEN_ISSUER_MISMATCH', 'the token was issued to another participant');
   if (typeof claims.transfer_id !== 'string' || typeof claims.agreement_id !== 'string') throw new TokenRejectedError('TOKEN_CLAIM_MISSING');

@@ -5,6 +5,7 @@ import { KeyedLock } from '../../src/core/keyed-lock.ts';
 import { codecs, type Format } from '../../src/data-plane/codecs.ts';
 import { Enforcer } from '../../src/data-plane/enforcer.ts';
 import { RecordKeys, rulesFrom } from '../../src/data-plane/obligations.ts';
+import { SubjectMemory } from '../../src/data-plane/subject-memory.ts';
 import type { UsageStore } from '../../src/storage/ports.ts';
 import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
 import { Collect } from '../support/collect.ts';
@@ -16,16 +17,18 @@ const encode: Record<Format, (r: typeof rows) => string> = {
   csv: (r) => ['id,name,score', ...r.map((x) => `${x.id},"${x.name.replace(/"/g, '""')}",${x.score}`)].join('\n') + '\n',
 };
 
+const keys = new RecordKeys(Buffer.alloc(32, 7));
+
 /** Runs bytes through parser → enforcer → serializer, as the gateway does, with real SQLite counting. */
-async function run(format: Format, body: string, obligations: Array<Record<string, unknown>>, usage: UsageStore) {
+async function run(format: Format, body: string | Buffer[], obligations: Array<Record<string, unknown>>, usage: UsageStore, options: { memory?: SubjectMemory; agreementId?: string } = {}) {
   const codec = codecs[format];
   const { fields, limits } = rulesFrom(obligations as never);
-  const keys = new RecordKeys(Buffer.alloc(32, 7));
-  const enforcer = new Enforcer({ fields, limits, subjectField: 'id', sensitive: false, keys, pseudonymKey: keys.pseudonymKey('agreement-1'), exporterId: 'bj-hospital', year: 2026, agreementId: 'agreement-1', usage, lock: new KeyedLock(), batchSize: 2 });
+  const agreementId = options.agreementId ?? 'agreement-1';
+  const enforcer = new Enforcer({ fields, limits, subjectField: 'id', sensitive: false, memory: options.memory ?? new SubjectMemory(keys), pseudonymKey: keys.pseudonymKey(agreementId), exporterId: 'bj-hospital', year: 2026, agreementId, usage, lock: new KeyedLock(), batchSize: 2 });
   const out = new Collect();
   const parser = codec.parser();
   parser.on('error', (e: Error) => enforcer.stop({ code: 'GATEWAY_BACKEND_INVALID', message: e.message }));
-  Readable.from([Buffer.from(body)]).pipe(parser).pipe(enforcer);
+  Readable.from(typeof body === 'string' ? [Buffer.from(body)] : body).pipe(parser).pipe(enforcer);
   await pipeline(enforcer, codec.serializer(), out);
   return { text: out.text, stats: enforcer.stats };
 }
@@ -58,5 +61,28 @@ describe('record codecs with obligations and limits', () => {
     const { text, stats } = await run(format, broken, [], usage());
     expect(stats.stopped?.code).toBe('GATEWAY_BACKEND_INVALID');
     expect(text).toContain('GATEWAY_BACKEND_INVALID');
+  });
+
+  it('ndjson: a chunk that ends inside a multi-byte character loses nothing', async () => {
+    const bytes = Buffer.from(`${JSON.stringify({ id: 'S-0', name: '张伟' })}\n${JSON.stringify({ id: 'S-1', name: 'Müller' })}\n`);
+    const cut = bytes.indexOf(Buffer.from('张')) + 1; // inside the first character's three bytes
+    const { text, stats } = await run('ndjson', [bytes.subarray(0, cut), bytes.subarray(cut)], [], usage());
+    expect(stats.records).toBe(2);
+    expect(text).toBe(bytes.toString('utf8'));
+  });
+
+  it('counts each subject once per exporter and year, also when the process already remembers writing it', async () => {
+    const store = usage();
+    const memory = new SubjectMemory(keys);
+    const body = encode.ndjson(rows);
+    expect((await run('ndjson', body, [], store, { memory })).stats).toMatchObject({ records: 6, newSubjects: 6 });
+    // Same agreement, same process: nothing new, and the store agrees.
+    expect((await run('ndjson', body, [], store, { memory })).stats).toMatchObject({ records: 6, newSubjects: 0 });
+    // Another agreement: the persons are not new to the exporter's year, but they are linked to that agreement too.
+    expect((await run('ndjson', body, [], store, { memory, agreementId: 'agreement-2' })).stats).toMatchObject({ records: 6, newSubjects: 0 });
+    // A new process (empty memory) on the same database reaches the same counts.
+    expect((await run('ndjson', body, [], store, { memory: new SubjectMemory(keys), agreementId: 'agreement-2' })).stats).toMatchObject({ records: 6, newSubjects: 0 });
+    expect(await store.cumulative('bj-hospital', 2026)).toEqual({ subjects: 6, sensitiveSubjects: 0 });
+    expect((await store.agreementUsage('agreement-2')).subjects).toBe(6);
   });
 });

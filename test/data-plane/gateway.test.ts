@@ -34,6 +34,8 @@ const offerFor = (assetId: string) => ({
 
 
 
+const LABELS = `${Array.from({ length: 30 }, (_, i) => JSON.stringify({ image: `img-${i}.jpg`, label: i % 2 ? '行人' : 'car', box: [i, i + 1, 20, 40] })).join('\n')}\n\n`;
+
 describe('data-plane gateway over mutual TLS', () => {
   let pki: TestPki;
   let backend: Server;
@@ -49,6 +51,13 @@ describe('data-plane gateway over mutual TLS', () => {
     pki = await TestPki.create();
     backend = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      if (req.url === '/labels.ndjson') {
+        // Written in pieces that split lines (and a multi-byte character) between chunks, with a blank line.
+        const body = Buffer.from(LABELS);
+        for (let at = 0; at < body.length; at += 37) res.write(body.subarray(at, at + 37));
+        res.end();
+        return;
+      }
       res.end(visits.map((v) => JSON.stringify(v)).join('\n') + '\n');
     });
     await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
@@ -65,6 +74,10 @@ describe('data-plane gateway over mutual TLS', () => {
       expect((await hospital.api('POST', '/assets', { id, title: id, classification: classification(sensitive), backend: { url: `${backendUrl}/${id}.ndjson`, format: 'ndjson' } })).status).toBe(201);
       expect((await hospital.api('POST', '/offers', offerFor(id))).status).toBe(201);
     }
+    // Annotation labels: no personal information, no field obligations, at most 50 records per agreement.
+    const labels = { ...classification(false), domain: 'automobile', categories: ['annotation'], pi: { subjects: 0, sensitiveSubjects: 0, sensitiveKinds: [], fields: [], subjectIdField: null } };
+    expect((await hospital.api('POST', '/assets', { id: 'labels', title: 'labels', classification: labels, backend: { url: `${backendUrl}/labels.ndjson`, format: 'ndjson' } })).status).toBe(201);
+    expect((await hospital.api('POST', '/offers', { id: 'offer-labels', assetId: 'labels', policy: { permissions: [{ action: 'use', constraints: [{ leftOperand: 'maxRecords', operator: 'lteq', rightOperand: 50 }] }] } })).status).toBe(201);
     await hospital.api('POST', '/approvals', { id: 'pipia', kind: 'pipia', entry: { ref: 'PIPIA-1', recipient: 'pharma-de', date: '2026-01-10' } });
     await hospital.api('POST', '/approvals', { id: 'scc', kind: 'standard_contract', entry: { ref: 'SCC-1', recipient: 'pharma-de', effective: '2026-01-05', filing_ref: 'FILED-1' } });
   }, 60_000);
@@ -112,6 +125,22 @@ describe('data-plane gateway over mutual TLS', () => {
     expect(second[0]!.patient_id).not.toBe(records[0]!.patient_id);
   });
 
+  it('a dataset with nothing to change and no person to count goes through byte for byte, counted by line and cut at max records', async () => {
+    const transfer = await transferOf('labels');
+    const first = new Collect();
+    await pull(pharmaPeers, 'bj-hospital', edrOf(transfer.dataAddress), first);
+    expect(first.text).toBe(LABELS);
+    // 30 records went, 20 are left under maxRecords 50: the second pull stops after the 20th line with the marker.
+    const second = new Collect();
+    await pull(pharmaPeers, 'bj-hospital', edrOf(transfer.dataAddress), second);
+    const lines = second.lines();
+    expect(lines).toHaveLength(21);
+    expect(lines.slice(0, 20).map((l) => l.image)).toEqual(Array.from({ length: 20 }, (_, i) => `img-${i}.jpg`));
+    expect(lines[20]).toMatchObject({ 'kouan:error': { code: 'GATEWAY_MAX_RECORDS_REACHED' } });
+    const usage = await until(async () => receiver.of('usage'), (records) => records.filter((r) => r.record.transfer === transfer.providerPid).length >= 2);
+    expect(usage.filter((r) => r.record.transfer === transfer.providerPid).map((r) => r.record.records).sort()).toEqual([20, 30]);
+  });
+
   it('kouan transfer pull writes the data to a file, and an access token can be refreshed while the transfer runs', async () => {
     const transfer = await transferOf('trial-visits');
     const dir = mkdtempSync(join(tmpdir(), 'kouan-pull-'));
@@ -149,7 +178,7 @@ describe('data-plane gateway over mutual TLS', () => {
     const hospitalKey = createPrivateKey(readFileSync(hospital.config.tls.cert.replace(/\.crt$/, '.key')));
     const now = Math.floor(Date.now() / 1000);
     const expired = await new SignJWT({ transfer_id: transfer.providerPid, agreement_id: transfer.agreementId, cnf: { 'x5t#S256': pharmaTrust.identity.certThumbprint } })
-      .setProtectedHeader({ alg: 'PS256', typ: 'kouan-access+jwt' }).setIssuer('bj-hospital').setAudience('bj-hospital').setSubject('pharma-de')
+      .setProtectedHeader({ alg: 'ES256', typ: 'kouan-access+jwt' }).setIssuer('bj-hospital').setAudience('bj-hospital').setSubject('pharma-de')
       .setIssuedAt(now - 1000).setExpirationTime(now - 100).setJti(randomUUID()).sign(hospitalKey);
     expect(await refusal(transfer, pharmaPeers, expired)).toBe('TOKEN_EXPIRED');
 

@@ -13,7 +13,7 @@ export interface Credentials {
   key: string;
 }
 
-/** A real data-space CA in a temporary folder, issuing real certificates (2048-bit keys to keep tests quick). */
+/** A real data-space CA in a temporary folder, issuing real certificates (P-256 keys unless a test asks for RSA). */
 export class TestPki {
   readonly root: string;
   readonly dir: string;
@@ -42,7 +42,7 @@ export class TestPki {
   }
 
   issue(participantId: string, country: string, options: Partial<IssueOptions> = {}, name = participantId): Credentials & { serial: string } {
-    const issued = issueCertificate({ dir: this.dir, participantId, country, ips: ['127.0.0.1'], dns: ['localhost'], keyBits: 2048, clock: this.clock, ...options });
+    const issued = issueCertificate({ dir: this.dir, participantId, country, ips: ['127.0.0.1'], dns: ['localhost'], clock: this.clock, ...options });
     const { certPath, keyPath } = writeIssued(join(this.root, name), issued);
     return { cert: certPath, key: keyPath, serial: issued.record.serial };
   }

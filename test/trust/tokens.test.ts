@@ -25,10 +25,13 @@ describe('request tokens on mutual-TLS calls', () => {
 
   beforeAll(async () => {
     pki = await TestPki.create();
-    hospital = pki.issue('bj-hospital', 'CN');
-    pharma = pki.issue('pharma-de', 'DE');
-    pharmaSecond = pki.issue('pharma-de', 'DE', {}, 'pharma-de-2');
-    lab = pki.issue('ai-lab', 'SG');
+    // RSA keys: the algorithm-confusion cases below (PS256 / RS256 / ES256 headers) are about RSA keys; the
+    // rest of the suite runs on the default P-256 keys.
+    const rsa = { keyType: 'rsa', keyBits: 2048 } as const;
+    hospital = pki.issue('bj-hospital', 'CN', rsa);
+    pharma = pki.issue('pharma-de', 'DE', rsa);
+    pharmaSecond = pki.issue('pharma-de', 'DE', rsa, 'pharma-de-2');
+    lab = pki.issue('ai-lab', 'SG', rsa);
     pharmaId = loadLocalIdentity(pharma.cert, pharma.key);
     [hospitalTrust, pharmaTrust] = await Promise.all([pki.trust(hospital), pki.trust(pharma)]);
     server = await startEchoServer(hospitalTrust, clock);

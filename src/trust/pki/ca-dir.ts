@@ -1,6 +1,6 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
 import { PkiError } from '../../core/errors.ts';
 
 /** One line of the CA's record of what it issued. */
@@ -38,14 +38,12 @@ export class CaDirectory {
     return existsSync(this.certPath) || existsSync(this.keyPath);
   }
 
-  requireCa(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+  /** The CA's certificate (PEM) and private key; PKI_CA_MISSING when this folder holds no CA. */
+  requireCa(): { certPem: string; key: KeyObject } {
     if (!existsSync(this.certPath) || !existsSync(this.keyPath)) {
       throw new PkiError('PKI_CA_MISSING', `no CA in ${this.dir} (run: kouan pki init --dir ${this.dir})`);
     }
-    return {
-      cert: forge.pki.certificateFromPem(readFileSync(this.certPath, 'utf8')),
-      key: forge.pki.privateKeyFromPem(readFileSync(this.keyPath, 'utf8')),
-    };
+    return { certPem: readFileSync(this.certPath, 'utf8'), key: createPrivateKey(readFileSync(this.keyPath)) };
   }
 
   readIndex(): IssuedCertificate[] {

@@ -1,10 +1,13 @@
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import * as asn1 from '@peculiar/asn1-x509';
+import * as x509 from '@peculiar/x509';
 import forge from 'node-forge';
 import type { Clock } from '../../core/clock.ts';
 import { PkiError } from '../../core/errors.ts';
 import { COUNTRY, PARTICIPANT_ID, PARTICIPANT_URN_PREFIX } from '../identity.ts';
 import { CaDirectory, writeAtomic, type IssuedCertificate } from './ca-dir.ts';
+import { signParticipantCertificate } from './certificate.ts';
 import { writeCrl } from './crl.ts';
 
 const DAY_MS = 86_400_000;
@@ -54,6 +57,9 @@ export interface IssueOptions {
   dns?: string[];
   ips?: string[];
   organization?: string;
+  /** The participant's key: EC P-256 (default; ES256 signatures) or RSA of keyBits (PS256). */
+  keyType?: 'ec' | 'rsa';
+  /** RSA modulus length (default 3072); ignored for EC keys. */
   keyBits?: number;
   /** Validity in days from now (default 365); ignored when notAfter is given. */
   validityDays?: number;
@@ -80,43 +86,37 @@ export function issueCertificate(options: IssueOptions): IssuedPem {
     if (!isIP(ip)) throw new PkiError('PKI_BAD_CERTIFICATE', `bad IP address '${ip}'`);
   }
   const ca = new CaDirectory(options.dir);
-  const { cert: caCert, key: caKey } = ca.requireCa();
+  const { certPem: caCertPem, key: caKey } = ca.requireCa();
   const index = ca.readIndex();
   const now = options.clock.now();
   const notBefore = options.notBefore ?? new Date(now.getTime() - 60_000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + (options.validityDays ?? 365) * DAY_MS);
   if (notAfter <= notBefore) throw new PkiError('PKI_BAD_CERTIFICATE', 'notAfter must be later than notBefore');
 
-  const keys = forge.pki.rsa.generateKeyPair({ bits: options.keyBits ?? 3072, e: 0x10001 });
-  const cert = forge.pki.createCertificate();
   let serial = newSerial();
   while (index.some((entry) => entry.serial === serial)) serial = newSerial();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = serial;
-  cert.validity.notBefore = notBefore;
-  cert.validity.notAfter = notAfter;
-  cert.setSubject([
-    { shortName: 'C', value: options.country },
-    ...(options.organization ? [{ shortName: 'O', value: options.organization }] : []),
-    { shortName: 'CN', value: options.participantId },
+  const keyType = options.keyType ?? 'ec';
+  const keys = keyType === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: options.keyBits ?? 3072 });
+  const subject = new x509.Name([
+    { C: [options.country] },
+    ...(options.organization ? [{ O: [options.organization] }] : []),
+    { CN: [options.participantId] },
   ]);
-  cert.setIssuer(caCert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        { type: 6, value: `${PARTICIPANT_URN_PREFIX}${options.participantId}` },
-        ...(options.dns ?? []).map((value) => ({ type: 2, value })),
-        ...(options.ips ?? []).map((ip) => ({ type: 7, ip })),
-      ],
-    },
-    { name: 'subjectKeyIdentifier' },
-    { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
-  ]);
-  cert.sign(caKey, forge.md.sha256.create());
+  const certPem = signParticipantCertificate({
+    caCertPem,
+    caKey,
+    serial,
+    notBefore,
+    notAfter,
+    subject,
+    publicKey: keys.publicKey,
+    altNames: [
+      new asn1.GeneralName({ uniformResourceIdentifier: `${PARTICIPANT_URN_PREFIX}${options.participantId}` }),
+      ...(options.dns ?? []).map((dNSName) => new asn1.GeneralName({ dNSName })),
+      ...(options.ips ?? []).map((iPAddress) => new asn1.GeneralName({ iPAddress })),
+    ],
+    keyUsage: keyType === 'ec' ? asn1.KeyUsageFlags.digitalSignature : asn1.KeyUsageFlags.digitalSignature | asn1.KeyUsageFlags.keyEncipherment,
+  });
 
   const record: IssuedCertificate = {
     serial: serial.toUpperCase(),
@@ -128,7 +128,7 @@ export function issueCertificate(options: IssueOptions): IssuedPem {
     revokedAt: null,
   };
   ca.writeIndex([...index, record]);
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: pkcs8Pem(keys.privateKey), record };
+  return { certPem, keyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), record };
 }
 
 /** Writes PREFIX.crt and PREFIX.key (0600). */

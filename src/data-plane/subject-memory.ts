@@ -1,0 +1,58 @@
+/**
+ * What this process already knows about data subjects, so a stream that meets the same persons again (visits,
+ * samples, images of one patient) pays neither the keyed hash nor the database for them:
+ * - the keyed hash of each subject id (an HMAC costs ~1.8 µs, a map hit ~0.01 µs);
+ * - which hashes this process has already written under an (exporter, year, agreement, sensitivity) scope.
+ *   Subject rows are only ever added during their year, so a remembered "already written" can never become
+ *   wrong, also with other gateway processes on the same database; the stores are asked about the rest.
+ * Both are bounded and simply forgotten when full: forgetting costs a look-up, never a wrong count.
+ */
+import type { RecordKeys } from './obligations.ts';
+
+export class SubjectMemory {
+  readonly #keys: RecordKeys;
+  readonly #limit: number;
+  readonly #hashes = new Map<string, string>();
+  readonly #written = new Map<string, Set<string>>();
+  #writtenCount = 0;
+
+  constructor(keys: RecordKeys, limit = 200_000) {
+    this.#keys = keys;
+    this.#limit = limit;
+  }
+
+  /** The keyed hash of a subject id (never the raw id). */
+  hash(id: string): string {
+    let hash = this.#hashes.get(id);
+    if (hash === undefined) {
+      hash = this.#keys.subjectHash(id);
+      if (this.#hashes.size >= this.#limit) this.#hashes.clear();
+      this.#hashes.set(id, hash);
+    }
+    return hash;
+  }
+
+  /** The scope subject rows are written under: counted for the exporter's year, linked to the agreement. */
+  static scope(exporterId: string, year: number, agreementId: string, sensitive: boolean): string {
+    return `${exporterId}\u0000${year}\u0000${agreementId}\u0000${sensitive ? 1 : 0}`;
+  }
+
+  written(scope: string, hash: string): boolean {
+    return this.#written.get(scope)?.has(hash) ?? false;
+  }
+
+  /** Remembers hashes whose rows have been committed under `scope`. */
+  remember(scope: string, hashes: readonly string[]): void {
+    if (this.#writtenCount + hashes.length > this.#limit) {
+      this.#written.clear();
+      this.#writtenCount = 0;
+    }
+    let set = this.#written.get(scope);
+    if (set === undefined) this.#written.set(scope, (set = new Set()));
+    for (const hash of hashes) {
+      if (set.has(hash)) continue;
+      set.add(hash);
+      this.#writtenCount += 1;
+    }
+  }
+}
