@@ -1,6 +1,7 @@
 /** The registry's configuration: one schema, every key described and defaulted, validated at start. */
 import { Type, type Static } from '@sinclair/typebox';
 import { ListenSection, LogSection, TlsSection, TokenSection } from '../core/config.ts';
+import { CreditParametersSchema } from '../registry/credit.ts';
 
 const withDescription = <T extends object>(schema: T, description: string): T => ({ ...schema, description });
 
@@ -41,6 +42,7 @@ export const RegistryConfigSchema = Type.Object(
       },
       { description: 'The hash-chained ledger, its receipts and checkpoints.', default: {}, additionalProperties: false },
     ),
+    credit: CreditParametersSchema,
     tls: TlsSection,
     tokens: TokenSection,
     log: LogSection,

@@ -10,6 +10,7 @@ import { createLogger } from '../core/logger.ts';
 import { readOrCreateSecret } from '../core/secret-file.ts';
 import { followTrust } from '../http/mtls.ts';
 import { buildOperatorApp, buildRegistryApp } from '../registry/app.ts';
+import { checkCreditParameters } from '../registry/credit.ts';
 import type { RegistryDeps } from '../registry/deps.ts';
 import { Ledger } from '../registry/ledger/ledger.ts';
 import { LedgerSigner } from '../registry/ledger/signer.ts';
@@ -39,6 +40,7 @@ export function openRegistryStores(config: RegistryConfig): Promise<RegistryStor
 
 export async function startRegistry(config: RegistryConfig, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningRegistry> {
   const clock = options.clock ?? systemClock;
+  const credit = checkCreditParameters(config.credit);
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const trust = await TrustStore.load(config.tls);
   const log = (options.logger ?? createLogger({ level: config.log.level, name: 'registry' })).child({ participant: trust.identity.participantId });
@@ -49,7 +51,7 @@ export async function startRegistry(config: RegistryConfig, options: { clock?: C
     const signer = LedgerSigner.fromFile(config.ledger.signingKey ?? join(config.stateDir, 'ledger-signing.key'));
     await stores.ledger.addKey(await signer.bind(trust.identity, clock));
     const ledger = new Ledger(stores.ledger, signer, clock, { checkpointEvery: config.ledger.checkpointEvery, maxBatch: config.ledger.maxBatch });
-    const deps: RegistryDeps = { trust, clock, log, stores, participants: new ParticipantRegistry(stores.participants, trust.caCertificate, clock), ledger };
+    const deps: RegistryDeps = { trust, clock, log, stores, participants: new ParticipantRegistry(stores.participants, trust.caCertificate, clock), ledger, credit };
     const apiKey = config.operator.apiKey ?? readOrCreateSecret(join(config.stateDir, 'operator-api-key'), () => randomBytes(24).toString('base64url'));
     const intake = await buildRegistryApp(deps, { skewSeconds: config.tokens.skewSeconds, bodyLimit: config.intake.bodyLimitBytes });
     apps.push(intake);

@@ -10,6 +10,7 @@ import { mtlsServerOptions, mutualTls } from '../http/mtls.ts';
 import type { RegistryDeps } from './deps.ts';
 import { intakeRoutes } from './intake/routes.ts';
 import { operatorRoutes } from './operator/routes.ts';
+import { supervisionRoutes } from './operator/supervision.ts';
 
 export interface RegistryAppOptions {
   /** Clock skew tolerated in request tokens, in seconds. */
@@ -45,5 +46,6 @@ export async function buildOperatorApp(deps: RegistryDeps, apiKey: string): Prom
   await app.register(apiKeyAuthentication, { apiKey, code: 'REGISTRY_OPERATOR_UNAUTHORIZED' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await app.register(operatorRoutes, { prefix: '/operator/v1', ...deps });
+  await app.register(supervisionRoutes, { prefix: '/operator/v1', ...deps });
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
+import type { CreditParameters } from './credit.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { ParticipantRegistry } from './participants.ts';
 import type { RegistryStores } from './storage/ports.ts';
@@ -13,4 +14,6 @@ export interface RegistryDeps {
   stores: RegistryStores;
   participants: ParticipantRegistry;
   ledger: Ledger;
+  /** Grading and spot-check parameters, published with the grades. */
+  credit: CreditParameters;
 }

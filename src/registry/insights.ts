@@ -6,26 +6,43 @@ import { readFileSync } from 'node:fs';
 import type { Static } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.ts';
 import type { DenialRecord, FilingRecord, UsageRecord } from '../records/schemas.ts';
+import type { LedgerEntry } from './model.ts';
 import type { LedgerStore } from './storage/ports.ts';
 import { beijingDate, holidayCalendar, workingDaysBetween, type HolidayCalendar } from './workdays.ts';
 
 type Filing = Static<typeof FilingRecord>;
 type Usage = Static<typeof UsageRecord>;
 type Denial = Static<typeof DenialRecord>;
-type Row = { recordId: string } & (Filing | Usage | Denial);
+export type Row = { recordId: string } & (Filing | Usage | Denial);
 
 const PAGE = 5_000;
 
-/** Every record in the ledger, in chain order. */
-export async function scanRecords(ledger: LedgerStore): Promise<Row[]> {
-  const rows: Row[] = [];
+/** Every entry in the ledger, in chain order. */
+export async function scanEntries(ledger: LedgerStore): Promise<LedgerEntry[]> {
+  const entries: LedgerEntry[] = [];
   for (let after = 0; ; ) {
     const page = await ledger.entries(after, PAGE);
-    for (const e of page) rows.push({ recordId: e.recordId, ...(JSON.parse(e.record) as Filing | Usage | Denial) });
-    if (page.length < PAGE) return rows;
+    entries.push(...page);
+    if (page.length < PAGE) return entries;
     after = page[page.length - 1]!.seq;
   }
 }
+
+/** An entry's record, with its id. */
+export const rowOf = (e: LedgerEntry): Row => ({ recordId: e.recordId, ...(JSON.parse(e.record) as Filing | Usage | Denial) });
+
+/** Every record in the ledger, in chain order. */
+export const scanRecords = async (ledger: LedgerStore): Promise<Row[]> => (await scanEntries(ledger)).map(rowOf);
+
+/** Keeps the latest concluded filing of each agreement: it says what is still due. */
+export const noteFiling = (latest: Map<string, Filing>, r: Row): void => {
+  if (r.kind === 'filing' && r.event === 'concluded') latest.set(r.agreement, r);
+};
+const latestFilings = (rows: readonly Row[]): Map<string, Filing> => {
+  const latest = new Map<string, Filing>();
+  for (const r of rows) noteFiling(latest, r);
+  return latest;
+};
 
 export const FLOW_GROUPS = ['destinationCountry', 'grade', 'domain', 'exportPath', 'exporter'] as const;
 export type FlowGroup = (typeof FLOW_GROUPS)[number];
@@ -49,7 +66,7 @@ export interface FlowRow {
 }
 
 /** An instant from a date (start of that UTC day) or a date-time. */
-const instant = (s: string): number => Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
+export const instant = (s: string): number => Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
 
 /** Agreements concluded (filing records, event concluded) and usage totals per group, `from` inclusive, `to` exclusive. */
 export function flows(rows: readonly Row[], query: FlowQuery): FlowRow[] {
@@ -57,8 +74,7 @@ export function flows(rows: readonly Row[], query: FlowQuery): FlowRow[] {
   const to = query.to === undefined ? Infinity : instant(query.to);
   const inRange = (at: string) => { const t = Date.parse(at); return t >= from && t < to; };
   // Usage records name their agreement; grade, domain and export path come from its filing.
-  const filings = new Map<string, Filing>();
-  for (const r of rows) if (r.kind === 'filing' && r.event === 'concluded') filings.set(r.agreement, r);
+  const filings = latestFilings(rows);
   const groupOf = (r: Filing | Usage): string => {
     if (query.by === 'exporter') return r.participant;
     if (query.by === 'destinationCountry') return r.destinationCountry;
@@ -142,6 +158,16 @@ export const THRESHOLD_WARNING_SHARE = 0.8;
 /** The filing-deadline type whose standard-contract filings are watched. */
 export const STANDARD_CONTRACT_DEADLINE = 'file_standard_contract';
 
+type Deadline = Filing['deadlines'][number];
+
+/** The standard-contract filing deadlines of the given (latest) filings. */
+export function* standardContractDeadlines(filings: Iterable<Filing>): Generator<{ filing: Filing; deadline: Deadline }> {
+  for (const filing of filings) for (const deadline of filing.deadlines) if (deadline.type === STANDARD_CONTRACT_DEADLINE) yield { filing, deadline };
+}
+
+/** A deadline is overdue from the Beijing day after its due date. */
+export const isOverdue = (deadline: Deadline, today: string): boolean => deadline.due < today;
+
 /**
  * (a) standard-contract filings due within the filing window of working days, or overdue; (c) exporters at 80 % or more
  * of a subject-count threshold this Beijing calendar year; (d) refused flows. Security-assessment expiry is not
@@ -152,21 +178,15 @@ export function alerts(rows: readonly Row[], clock: Clock, thresholds: Threshold
   const year = today.slice(0, 4);
   const out: Alert[] = [];
 
-  // The latest concluded filing of each agreement says what is still due.
-  const filings = new Map<string, Filing>();
-  for (const r of rows) if (r.kind === 'filing' && r.event === 'concluded') filings.set(r.agreement, r);
-  for (const f of filings.values()) {
-    for (const d of f.deadlines) {
-      if (d.type !== STANDARD_CONTRACT_DEADLINE) continue;
-      const subject = d.ref ? `${f.agreement} (${d.ref})` : f.agreement;
-      if (d.due < today) {
-        out.push({ type: 'standard_contract_filing_overdue', severity: 'critical', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} was due on ${d.due}` });
-        continue;
-      }
-      const left = workingDaysBetween(today, d.due, calendar);
-      if (left <= thresholds.contract_filing_working_days)
-        out.push({ type: 'standard_contract_filing_due', severity: 'warning', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} is due on ${d.due}, ${left} working day(s) from ${today}` });
+  for (const { filing: f, deadline: d } of standardContractDeadlines(latestFilings(rows).values())) {
+    const subject = d.ref ? `${f.agreement} (${d.ref})` : f.agreement;
+    if (isOverdue(d, today)) {
+      out.push({ type: 'standard_contract_filing_overdue', severity: 'critical', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} was due on ${d.due}` });
+      continue;
     }
+    const left = workingDaysBetween(today, d.due, calendar);
+    if (left <= thresholds.contract_filing_working_days)
+      out.push({ type: 'standard_contract_filing_due', severity: 'warning', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} is due on ${d.due}, ${left} working day(s) from ${today}` });
   }
 
   const subjects = new Map<string, { pi: number; sensitive: number }>();
@@ -206,6 +226,8 @@ export function alerts(rows: readonly Row[], clock: Clock, thresholds: Threshold
 const ALERT_COLUMNS = ['type', 'severity', 'participant', 'subject', 'due', 'message'] as const;
 const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-/** RFC 4180 CSV with a header row. */
-export const alertsCsv = (list: readonly Alert[]): string =>
-  [ALERT_COLUMNS.join(','), ...list.map((a) => ALERT_COLUMNS.map((c) => csvField(a[c] ?? '')).join(','))].join('\r\n') + '\r\n';
+/** RFC 4180 CSV with a header row; a missing value is an empty field. */
+export const toCsv = <T extends object, K extends keyof T & string>(columns: readonly K[], list: readonly T[]): string =>
+  [columns.join(','), ...list.map((row) => columns.map((c) => csvField(String(row[c] ?? ''))).join(','))].join('\r\n') + '\r\n';
+
+export const alertsCsv = (list: readonly Alert[]): string => toCsv(ALERT_COLUMNS, list);

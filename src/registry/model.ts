@@ -1,5 +1,6 @@
 /** What the registry keeps: participants with their regulatory attributes, and the hash-chained ledger. */
 import type { RecordKind } from '../records/emitter.ts';
+import type { Grade } from './credit.ts';
 
 export type ParticipantStatus = 'active' | 'suspended';
 
@@ -13,14 +14,18 @@ export interface Participant {
   ciio: boolean;
   /** Free-trade zone it is registered in (e.g. CN-SH-FTZ), or null. */
   ftz: string | null;
-  /** Credit grade set by the operator (grading itself is later work), or null. */
-  creditGrade: string | null;
+  /** Credit grade set by the operator, or null; the grade in effect is the stricter of it and the computed one (credit.ts). */
+  creditGrade: Grade | null;
+  /** Every grade the operator set (null: cleared), oldest first; spot checks take the one in effect at a flow. Absent in records written before grading. */
+  creditGrades?: Array<{ grade: Grade | null; at: string }>;
   /** base64url SHA-256 of the certificate the connector must present (RFC 8705 x5t#S256). */
   certThumbprint: string;
   /** The registered certificate, when the operator gave the PEM rather than its thumbprint. */
   certificatePem: string | null;
   status: ParticipantStatus;
   suspension: { reason: string; at: string } | null;
+  /** Every suspension, oldest first (the current one is also `suspension`); grading counts them. Absent in records written before grading. */
+  suspensions?: Array<{ reason: string; at: string }>;
   registeredAt: string;
   updatedAt: string;
 }

@@ -5,7 +5,9 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { InputError, KouanError, NotFoundError } from '../core/errors.ts';
+import { MAX_PAGE } from '../storage/sql/paging.ts';
 import { identityOfCertificate, readCertificate, thumbprint, type PeerIdentity } from '../trust/identity.ts';
+import type { Grade } from './credit.ts';
 import type { Participant } from './model.ts';
 import type { ParticipantStore } from './storage/ports.ts';
 
@@ -15,7 +17,7 @@ export interface Registration {
   country: string;
   ciio?: boolean;
   ftz?: string | null;
-  creditGrade?: string | null;
+  creditGrade?: Grade | null;
   /** The participant's certificate (PEM); or give its thumbprint. */
   certificatePem?: string;
   certThumbprint?: string;
@@ -49,10 +51,12 @@ export class ParticipantRegistry {
       ciio: input.ciio ?? false,
       ftz: input.ftz ?? null,
       creditGrade: input.creditGrade ?? null,
+      creditGrades: input.creditGrade ? [{ grade: input.creditGrade, at: now }] : [],
       certThumbprint: this.#certificate(input),
       certificatePem: input.certificatePem ?? null,
       status: 'active',
       suspension: null,
+      suspensions: [],
       registeredAt: now,
       updatedAt: now,
     };
@@ -70,16 +74,30 @@ export class ParticipantRegistry {
     return this.#store.list(page);
   }
 
+  /** Every participant, in id order. */
+  async all(): Promise<Participant[]> {
+    const all: Participant[] = [];
+    for (let offset = 0; ; offset += MAX_PAGE) {
+      const page = await this.#store.list({ offset, limit: MAX_PAGE });
+      all.push(...page);
+      if (page.length < MAX_PAGE) return all;
+    }
+  }
+
   /** Suspends a participant: its records are refused until it is reinstated. Suspending again keeps the first reason. */
   async suspend(id: string, reason: string): Promise<Participant> {
     const participant = await this.get(id);
     if (participant.status === 'suspended') return participant;
-    return this.#save({ ...participant, status: 'suspended', suspension: { reason, at: this.#clock.now().toISOString() } });
+    const suspension = { reason, at: this.#clock.now().toISOString() };
+    return this.#save({ ...participant, status: 'suspended', suspension, suspensions: [...(participant.suspensions ?? []), suspension] });
   }
 
-  /** Changes regulatory attributes (CIIO status, free-trade zone, credit grade) or the legal name. */
+  /** Changes regulatory attributes (CIIO status, free-trade zone, credit grade) or the legal name; a new credit grade joins its history. */
   async change(id: string, change: AttributeChange): Promise<Participant> {
-    return this.#save({ ...(await this.get(id)), ...change });
+    const participant = await this.get(id);
+    const grades = participant.creditGrades ?? [];
+    const graded = change.creditGrade === undefined || change.creditGrade === participant.creditGrade ? {} : { creditGrades: [...grades, { grade: change.creditGrade, at: this.#clock.now().toISOString() }] };
+    return this.#save({ ...participant, ...change, ...graded });
   }
 
   /** Registers the participant's new certificate (after a reissue): from then on only it is admitted. */

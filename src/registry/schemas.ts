@@ -1,5 +1,6 @@
 /** JSON Schemas of the registry's two APIs: the mutual-TLS endpoint for connectors and the operator API. */
 import { Type, type Static } from '@sinclair/typebox';
+import { GRADES, REFUSAL_STAGES } from './credit.ts';
 
 const ParticipantId = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'Participant id, as in the certificate SAN urn:kouan:participant:<id>.' });
 const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Lower-case hex SHA-256.' });
@@ -13,7 +14,7 @@ const participantFields = {
   country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2; must be the C= of its certificate.' }),
   ciio: Type.Boolean({ description: 'Critical information infrastructure operator.' }),
   ftz: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], { description: 'Free-trade zone (e.g. CN-SH-FTZ), or null.' }),
-  creditGrade: Type.Union([Type.String({ pattern: '^[A-Za-z0-9+-]{1,16}$' }), Type.Null()], { description: 'Credit grade set by the operator, or null.' }),
+  creditGrade: Type.Union([...GRADES.map((g) => Type.Literal(g)), Type.Null()], { description: 'Credit grade set by the operator (A best, D worst), or null; the grade in effect is the stricter of it and the computed one (docs/registry/supervision.md).' }),
 };
 
 export const Registration = Type.Object(
@@ -103,3 +104,46 @@ export const Paging = Type.Object(
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 export const SeqParams = Type.Object({ seq: Seq });
+
+export const DateOrTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$', description: 'A date (start of that UTC day) or a date-time.' });
+export const Format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: RFC 4180 with a header row.' }));
+
+const Grade = Type.Union(GRADES.map((g) => Type.Literal(g)));
+const assessment = {
+  score: Type.Number({ description: '100 minus the points of every counted input, at least 0.' }),
+  computedGrade: Grade,
+  operatorGrade: Type.Union([Grade, Type.Null()], { description: 'The grade the operator had set at that time, or null.' }),
+  grade: { ...Grade, description: 'The grade in effect: the stricter of computedGrade and operatorGrade.' },
+  rate: Type.Number({ description: "Spot-check sampling rate of the grade in effect." }),
+};
+
+export const CreditReportBody = Type.Object({
+  participant: ParticipantId,
+  at: Timestamp,
+  ...assessment,
+  inputs: Type.Object({
+    refusals: Type.Object(Object.fromEntries(REFUSAL_STAGES.map((s) => [s, Type.Integer()]))),
+    thresholdAttempts: Type.Integer(),
+    overdueFilings: Type.Integer(),
+    suspensions: Type.Integer(),
+  }),
+  contributions: Type.Array(Type.Object({ input: Type.String(), count: Type.Integer(), weight: Type.Number(), points: Type.Number() }), { description: 'Each input: how often it was counted, its weight, the points it took off.' }),
+  operatorGrades: Type.Array(Type.Object({ grade: Type.Union([Grade, Type.Null()]), at: Timestamp }), { description: "The operator's grade history, oldest first." }),
+  suspensions: Type.Array(Type.Object({ reason: Type.String(), at: Timestamp }), { description: 'Every suspension, oldest first.' }),
+});
+
+export const SpotCheckBody = Type.Object({
+  recordId: Type.String(),
+  seq: Seq,
+  entryHash: Hash,
+  exporter: ParticipantId,
+  at: Timestamp,
+  receivedAt: Timestamp,
+  ...assessment,
+  draw: Type.Number({ description: 'First 8 bytes of SHA-256(entryHash ‖ "kouan-sample-v1"), top 53 bits / 2^53; marked when below rate.' }),
+});
+
+export const SpotCheckQuery = Type.Object(
+  { exporter: Type.Optional(ParticipantId), from: Type.Optional(DateOrTime), to: Type.Optional(DateOrTime), format: Format },
+  { additionalProperties: false },
+);

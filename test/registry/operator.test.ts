@@ -36,11 +36,11 @@ describe('registry operator API', () => {
 
   it('registers a participant from its certificate, keeping the attributes the connector will read', async () => {
     const credentials = pki.issue('sh-pharma', 'CN');
-    const r = await registry.operator<Record<string, unknown>>('POST', '/participants', { id: 'sh-pharma', legalName: '上海医药', country: 'CN', ciio: true, ftz: 'CN-SH-FTZ', creditGrade: 'B+', certificatePem: pem(credentials) });
+    const r = await registry.operator<Record<string, unknown>>('POST', '/participants', { id: 'sh-pharma', legalName: '上海医药', country: 'CN', ciio: true, ftz: 'CN-SH-FTZ', creditGrade: 'B', certificatePem: pem(credentials) });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ id: 'sh-pharma', legalName: '上海医药', ciio: true, ftz: 'CN-SH-FTZ', creditGrade: 'B+', status: 'active', suspension: null });
+    expect(r.body).toMatchObject({ id: 'sh-pharma', legalName: '上海医药', ciio: true, ftz: 'CN-SH-FTZ', creditGrade: 'B', status: 'active', suspension: null });
     const connector = await testConnector(pki, registry, 'sh-pharma', 'CN', credentials);
-    expect((await connector.get('registry/v1/participants/me')).body).toMatchObject({ ciio: true, ftz: 'CN-SH-FTZ', creditGrade: 'B+' });
+    expect((await connector.get('registry/v1/participants/me')).body).toMatchObject({ ciio: true, ftz: 'CN-SH-FTZ', creditGrade: 'B' });
     await connector.close();
     expect((await registry.operator('GET', '/participants/sh-pharma')).body).toEqual(r.body);
   });
@@ -74,7 +74,7 @@ describe('registry operator API', () => {
     await register(registry, 'twice', 'CN', credentials);
     const again = await registry.operator<{ code: string }>('POST', '/participants', { id: 'twice', legalName: 'Again', country: 'CN', certificatePem: pem(credentials) });
     expect({ status: again.status, code: again.body.code }).toEqual({ status: 409, code: 'REGISTRY_PARTICIPANT_EXISTS' });
-    for (const bad of [{ country: 'China' }, { id: 'Has Spaces' }, { ciio: 'yes' }, { creditGrade: 'AAAAAAAAAAAAAAAAAAAAAA' }, { surprise: 1 }]) {
+    for (const bad of [{ country: 'China' }, { id: 'Has Spaces' }, { ciio: 'yes' }, { creditGrade: 'AAAAAAAAAAAAAAAAAAAAAA' }, { creditGrade: 'B+' }, { surprise: 1 }]) {
       const r = await registry.operator<{ code: string }>('POST', '/participants', { id: 'bad-attrs', legalName: 'B', country: 'CN', certThumbprint: 'x'.repeat(43), ...bad });
       expect({ bad, status: r.status, code: r.body.code }).toEqual({ bad, status: 400, code: 'INPUT_INVALID' });
     }

@@ -86,6 +86,47 @@ export function usageRecord(participant: string, overrides: Record<string, unkno
   };
 }
 
+/** A filing record (agreement concluded) of `participant`, valid against its schema. */
+export function filingRecord(participant: string, agreement: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `urn:uuid:${randomUUID()}`,
+    kind: 'filing',
+    participant,
+    at: '2026-11-26T02:00:00.000Z',
+    event: 'concluded',
+    agreement,
+    provider: participant,
+    consumer: 'pharma-de',
+    destinationCountry: 'DE',
+    datasets: ['urn:dataset:1'],
+    grade: 'general',
+    domain: 'health',
+    categories: ['clinical'],
+    pi: { subjects: 1000, sensitiveSubjects: 0, sensitiveKinds: [] },
+    exportPath: 'standard_contract_or_certification',
+    approvals: [],
+    deadlines: [],
+    start: '2026-11-26T00:00:00.000Z',
+    end: '2027-11-26T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** A denial record of `participant` with one reason per code, valid against its schema. */
+export function denialRecord(participant: string, codes: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `urn:uuid:${randomUUID()}`,
+    kind: 'denial',
+    participant,
+    at: '2026-11-27T03:00:00.000Z',
+    stage: 'transfer',
+    consumer: 'pharma-us',
+    destinationCountry: 'US',
+    reasons: codes.map((code) => ({ code, message: `refused: ${code}`, basis: 'test' })),
+    ...overrides,
+  };
+}
+
 /** The intake body a connector sends: the record signed by `signer`. */
 export async function signed(record: Record<string, unknown>, signer: LocalIdentity): Promise<IntakeBody> {
   return { id: String(record.id), kind: record.kind as IntakeBody['kind'], record, signature: await signDetached(record, signer) };

@@ -1,49 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Alert, FlowRow, Refusal } from '../../src/registry/insights.ts';
 import { TestPki } from '../support/pki.ts';
-import { register, signed, startTestRegistry, testConnector, usageRecord, type TestConnector, type TestRegistry } from './support.ts';
-
-function filingRecord(participant: string, agreement: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: `urn:uuid:${randomUUID()}`,
-    kind: 'filing',
-    participant,
-    at: '2026-11-26T02:00:00.000Z',
-    event: 'concluded',
-    agreement,
-    provider: participant,
-    consumer: 'pharma-de',
-    destinationCountry: 'DE',
-    datasets: ['urn:dataset:1'],
-    grade: 'general',
-    domain: 'health',
-    categories: ['clinical'],
-    pi: { subjects: 1000, sensitiveSubjects: 0, sensitiveKinds: [] },
-    exportPath: 'standard_contract_or_certification',
-    approvals: [],
-    deadlines: [],
-    start: '2026-11-26T00:00:00.000Z',
-    end: '2027-11-26T00:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function denialRecord(participant: string, codes: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: `urn:uuid:${randomUUID()}`,
-    kind: 'denial',
-    participant,
-    at: '2026-11-27T03:00:00.000Z',
-    stage: 'transfer',
-    consumer: 'pharma-us',
-    destinationCountry: 'US',
-    reasons: codes.map((code) => ({ code, message: `refused: ${code}`, basis: 'test' })),
-    ...overrides,
-  };
-}
+import { denialRecord, filingRecord, register, signed, startTestRegistry, testConnector, usageRecord, type TestConnector, type TestRegistry } from './support.ts';
 
 /** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {

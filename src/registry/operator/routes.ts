@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../core/errors.ts';
 import type { RegistryDeps } from '../deps.ts';
 import type { AttributeChange as AttributeChangeInput, Registration as RegistrationInput } from '../participants.ts';
-import { AttributeChange, CertificateChange, CheckpointBody, Cursor, EntryBody, Head, IdParams, LedgerKeyBody, Participant, Paging, Registration, SeqParams, Suspension } from '../schemas.ts';
+import { AttributeChange, CertificateChange, CheckpointBody, Cursor, DateOrTime, EntryBody, Format, Head, IdParams, LedgerKeyBody, Participant, Paging, Registration, SeqParams, Suspension } from '../schemas.ts';
 import { alerts, alertsCsv, FLOW_GROUPS, flows, refusals, scanRecords, type FlowQuery } from '../insights.ts';
 import { checkpointView, entryView, keyView } from '../views.ts';
 
@@ -57,8 +57,7 @@ export async function operatorRoutes(app: FastifyInstance, { participants, store
     (await ledger.keys()).map(keyView),
   );
 
-  // Views and alerts scan the whole ledger on every call (insights.ts).
-  const DateOrTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$', description: 'A date (start of that UTC day) or a date-time.' });
+  // Views, alerts and supervision scan the whole ledger on every call (insights.ts, supervision.ts).
   const FlowsQuery = Type.Object(
     {
       by: Type.Union(FLOW_GROUPS.map((g) => Type.Literal(g)), { default: 'destinationCountry' }),
@@ -75,7 +74,7 @@ export async function operatorRoutes(app: FastifyInstance, { participants, store
   app.get('/views/refusals', async () => refusals(await scanRecords(ledger)));
   app.get<{ Querystring: { format?: 'json' | 'csv' } }>(
     '/alerts',
-    { schema: { querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }, { additionalProperties: false }) } },
+    { schema: { querystring: Type.Object({ format: Format }, { additionalProperties: false }) } },
     async (request, reply) => {
       const list = alerts(await scanRecords(ledger), clock);
       if (request.query.format === 'csv') return reply.type('text/csv; charset=utf-8').send(alertsCsv(list));
