@@ -86,6 +86,47 @@ export function usageRecord(participant: string, overrides: Record<string, unkno
   };
 }
 
+/** A filing record (an agreement concluded) of `participant`, valid against its schema. */
+export function filingRecord(participant: string, agreement: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `urn:uuid:${randomUUID()}`,
+    kind: 'filing',
+    participant,
+    at: '2026-11-26T02:00:00.000Z',
+    event: 'concluded',
+    agreement,
+    provider: participant,
+    consumer: 'pharma-de',
+    destinationCountry: 'DE',
+    datasets: ['urn:dataset:1'],
+    grade: 'general',
+    domain: 'health',
+    categories: ['clinical'],
+    pi: { subjects: 1000, sensitiveSubjects: 0, sensitiveKinds: [] },
+    exportPath: 'standard_contract_or_certification',
+    approvals: [],
+    deadlines: [],
+    start: '2026-11-26T00:00:00.000Z',
+    end: '2027-11-26T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** A denial record of `participant` with one reason per code. */
+export function denialRecord(participant: string, codes: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `urn:uuid:${randomUUID()}`,
+    kind: 'denial',
+    participant,
+    at: '2026-11-27T03:00:00.000Z',
+    stage: 'transfer',
+    consumer: 'pharma-us',
+    destinationCountry: 'US',
+    reasons: codes.map((code) => ({ code, message: `refused: ${code}`, basis: 'test' })),
+    ...overrides,
+  };
+}
+
 /** The intake body a connector sends: the record signed by `signer`. */
 export async function signed(record: Record<string, unknown>, signer: LocalIdentity): Promise<IntakeBody> {
   return { id: String(record.id), kind: record.kind as IntakeBody['kind'], record, signature: await signDetached(record, signer) };
@@ -124,6 +165,12 @@ export async function testConnector(pki: TestPki, registry: TestRegistry, id: st
       trust.close();
     },
   };
+}
+
+/** Signs `record` as `connector` and sends it to the intake; throws unless the registry takes it (201). */
+export async function deliver(connector: TestConnector, record: Record<string, unknown>): Promise<void> {
+  const r = await connector.send(await signed(record, connector.identity));
+  if (r.status !== 201) throw new Error(`sending ${String(record.id)}: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
 /** A mutual-TLS client that sends bodies without request tokens (load generators; the intake needs none). */
