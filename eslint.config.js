@@ -24,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    // The operator dashboard's scripts run in the browser (type-checked by src/registry/dashboard/tsconfig.json).
+    files: ['src/registry/dashboard/**/*.js'],
+    languageOptions: { globals: Object.fromEntries(['document', 'location', 'history', 'fetch', 'Blob', 'Node', 'URLSearchParams'].map((name) => [name, 'readonly'])) },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/core/clock.ts'],
     rules: {

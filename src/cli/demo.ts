@@ -9,7 +9,7 @@ export const demo: Group = {
   commands: [
     {
       name: 'run',
-      summary: 'Start the demo, run its scenarios, print a summary and the operator URL; keep running until Ctrl-C (or exit with --headless).',
+      summary: 'Start the demo, run its scenarios, print a summary and the operator dashboard URL; keep running until Ctrl-C (or exit with --headless).',
       usage: '[--state DIR] [--headless]',
       options: { state: { type: 'string' }, headless: { type: 'boolean' } },
       help: { state: 'Folder for the demo state (default .state/demo); a second start reuses it.', headless: 'Run the scenarios, print one JSON line {"scenarios": {...}} last, and exit.' },
@@ -23,7 +23,10 @@ export const demo: Group = {
           return passed ? EXIT.ok : EXIT.failed;
         }
         io.out('');
-        io.out(`Operator API (ledger, participants): ${run.world.registry.operatorUrl}/health  (x-api-key: see ${run.world.state}/registry/operator-api-key)`);
+        const { registry } = run.world;
+        // The key rides in the fragment, which the browser keeps to itself: it reaches neither the server nor its logs.
+        io.out(`Operator dashboard: ${registry.dashboardUrl}#key=${encodeURIComponent(registry.apiKey)}`);
+        io.out(`Operator API (ledger, participants): ${registry.operatorUrl}/health  (x-api-key: see ${run.world.state}/registry/operator-api-key)`);
         io.out('Logs of every process are under the state folder, in logs/. Press Ctrl-C to stop.');
         await untilSignalled();
         await run.stop();

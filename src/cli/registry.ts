@@ -14,7 +14,7 @@ export const registry: Group = {
   name: 'registry',
   summary: 'Run the data-port registry (record intake over mutual TLS, hash-chained ledger, operator API).',
   commands: [
-    startCommand('registry', RegistryConfigSchema, (config) => startRegistry(config), (r) => ({ participantId: r.participantId, intake: r.intakeUrl, operator: r.operatorUrl })),
+    startCommand('registry', RegistryConfigSchema, (config) => startRegistry(config), (r) => ({ participantId: r.participantId, intake: r.intakeUrl, operator: r.operatorUrl, dashboard: r.dashboardUrl })),
   ],
 };
 

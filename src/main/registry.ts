@@ -27,6 +27,8 @@ export interface RunningRegistry {
   intakeUrl: string;
   /** Base URL of the operator API (http://host:port/operator/v1). */
   operatorUrl: string;
+  /** The operator dashboard page (public; it asks for the API key or reads it from the URL fragment). */
+  dashboardUrl: string;
   apiKey: string;
   deps: RegistryDeps;
   log: Logger;
@@ -61,10 +63,12 @@ export async function startRegistry(config: RegistryConfig, options: { clock?: C
     followTrust(intake.server as never, trust);
     await operator.listen(config.operator.listen);
     const url = (app: FastifyInstance, scheme: string, host: string) => `${scheme}://${host}:${(app.server.address() as AddressInfo).port}`;
+    const operatorBase = url(operator, 'http', config.operator.listen.host);
     const running: RunningRegistry = {
       participantId: trust.identity.participantId,
       intakeUrl: url(intake, 'https', config.intake.listen.host),
-      operatorUrl: `${url(operator, 'http', config.operator.listen.host)}/operator/v1`,
+      operatorUrl: `${operatorBase}/operator/v1`,
+      dashboardUrl: `${operatorBase}/dashboard`,
       apiKey,
       deps,
       log,
@@ -75,7 +79,7 @@ export async function startRegistry(config: RegistryConfig, options: { clock?: C
         await stores.close();
       },
     };
-    log.info({ intake: running.intakeUrl, operator: running.operatorUrl, ledgerKey: signer.kid, storage: config.storage.postgresUrl ? 'postgresql' : 'sqlite' }, 'registry listening');
+    log.info({ intake: running.intakeUrl, operator: running.operatorUrl, dashboard: running.dashboardUrl, ledgerKey: signer.kid, storage: config.storage.postgresUrl ? 'postgresql' : 'sqlite' }, 'registry listening');
     return running;
   } catch (error) {
     await Promise.all(apps.map((app) => app.close()));

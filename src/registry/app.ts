@@ -1,12 +1,14 @@
 /**
  * Builds the registry's two fastify apps, not listening (CONVENTIONS item 2): the mutual-TLS endpoint for
- * connectors (record intake, their own participant record, ledger keys and checkpoints) and the operator API.
+ * connectors (record intake, their own participant record, ledger keys and checkpoints) and the operator API with
+ * its dashboard page.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { apiKeyAuthentication } from '../http/api-key.ts';
 import { errorResponses } from '../http/errors.ts';
 import { mtlsServerOptions, mutualTls } from '../http/mtls.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import type { RegistryDeps } from './deps.ts';
 import { intakeRoutes } from './intake/routes.ts';
 import { operatorRoutes } from './operator/routes.ts';
@@ -47,5 +49,6 @@ export async function buildOperatorApp(deps: RegistryDeps, apiKey: string): Prom
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await app.register(operatorRoutes, { prefix: '/operator/v1', ...deps });
   await app.register(supervisionRoutes, { prefix: '/operator/v1', ...deps });
+  await app.register(dashboardRoutes);
   return app;
 }

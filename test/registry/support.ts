@@ -167,6 +167,12 @@ export async function testConnector(pki: TestPki, registry: TestRegistry, id: st
   };
 }
 
+/** Signs `record` as `connector` and sends it to the intake; throws unless the registry takes it (201). */
+export async function deliver(connector: TestConnector, record: Record<string, unknown>): Promise<void> {
+  const r = await connector.send(await signed(record, connector.identity));
+  if (r.status !== 201) throw new Error(`sending ${String(record.id)}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
 /** A mutual-TLS client that sends bodies without request tokens (load generators; the intake needs none). */
 export function intakeAgent(pki: TestPki, credentials: Credentials, connections: number): Agent {
   return new Agent({ connections, pipelining: 1, connect: { ca: pki.caPem, ...pki.pem(credentials), checkServerIdentity: () => undefined } });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Alert, FlowRow, Refusal } from '../../src/registry/insights.ts';
 import { TestPki } from '../support/pki.ts';
-import { denialRecord, filingRecord, register, signed, startTestRegistry, testConnector, usageRecord, type TestConnector, type TestRegistry } from './support.ts';
+import { deliver, denialRecord, filingRecord, register, startTestRegistry, testConnector, usageRecord, type TestConnector, type TestRegistry } from './support.ts';
 
 /** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -47,11 +47,6 @@ describe('operator views and alerts', () => {
   // The registry's clock: real time while connectors send (their tokens are checked against it), then frozen.
   const clock = new ManualClock(Date.now());
 
-  const send = async (connector: TestConnector, record: Record<string, unknown>) => {
-    const r = await connector.send(await signed(record, connector.identity));
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-  };
-
   beforeAll(async () => {
     pki = await TestPki.create();
     registry = await startTestRegistry(pki, {}, undefined, clock);
@@ -61,21 +56,21 @@ describe('operator views and alerts', () => {
     await register(registry, 'sh-clinic', 'CN', clinic.credentials);
 
     // Filings: due in 10 working days (New Year's Day inside the window), in 11, overdue, and another deadline type.
-    await send(hospital, filingRecord('bj-hospital', 'agreement-due', { deadlines: [{ type: 'file_standard_contract', due: '2027-01-12', ref: 'scc-1' }] }));
-    await send(hospital, filingRecord('bj-hospital', 'agreement-later', { deadlines: [{ type: 'file_standard_contract', due: '2027-01-13' }], grade: 'important' }));
-    await send(clinic, filingRecord('sh-clinic', 'agreement-overdue', { deadlines: [{ type: 'file_standard_contract', due: '2026-12-25', ref: null }], destinationCountry: 'SG', domain: 'retail', at: '2026-11-27T02:00:00.000Z' }));
-    await send(clinic, filingRecord('sh-clinic', 'agreement-other', { deadlines: [{ type: 'report_annually', due: '2026-12-01' }], destinationCountry: 'SG', exportPath: 'security_assessment', approvals: [{ kind: 'security_assessment', ref: 'CAC-2026-1' }] }));
+    await deliver(hospital, filingRecord('bj-hospital', 'agreement-due', { deadlines: [{ type: 'file_standard_contract', due: '2027-01-12', ref: 'scc-1' }] }));
+    await deliver(hospital, filingRecord('bj-hospital', 'agreement-later', { deadlines: [{ type: 'file_standard_contract', due: '2027-01-13' }], grade: 'important' }));
+    await deliver(clinic, filingRecord('sh-clinic', 'agreement-overdue', { deadlines: [{ type: 'file_standard_contract', due: '2026-12-25', ref: null }], destinationCountry: 'SG', domain: 'retail', at: '2026-11-27T02:00:00.000Z' }));
+    await deliver(clinic, filingRecord('sh-clinic', 'agreement-other', { deadlines: [{ type: 'report_annually', due: '2026-12-01' }], destinationCountry: 'SG', exportPath: 'security_assessment', approvals: [{ kind: 'security_assessment', ref: 'CAC-2026-1' }] }));
 
     // Subjects this Beijing year: the hospital 79,999 (one below 80 % of 100,000), the clinic exactly 80,000.
-    await send(hospital, usageRecord('bj-hospital', { agreement: 'agreement-due', newSubjects: 50_000, newSensitiveSubjects: 7_999, records: 100, bytes: 1000 }));
-    await send(hospital, usageRecord('bj-hospital', { agreement: 'agreement-later', newSubjects: 29_998, records: 10, bytes: 100, at: '2026-11-26T05:00:00.000Z' }));
-    await send(hospital, usageRecord('bj-hospital', { agreement: 'agreement-due', newSubjects: 1, records: 1, bytes: 1, at: '2025-12-31T16:00:00.000Z' })); // 1 Jan 2026 in Beijing
-    await send(hospital, usageRecord('bj-hospital', { agreement: 'agreement-due', newSubjects: 5_000, records: 1, bytes: 1, at: '2025-12-31T15:59:59.000Z' })); // still 2025 in Beijing
-    await send(clinic, usageRecord('sh-clinic', { agreement: 'agreement-overdue', destinationCountry: 'SG', newSubjects: 80_000, newSensitiveSubjects: 8_000, records: 5, bytes: 50 }));
+    await deliver(hospital, usageRecord('bj-hospital', { agreement: 'agreement-due', newSubjects: 50_000, newSensitiveSubjects: 7_999, records: 100, bytes: 1000 }));
+    await deliver(hospital, usageRecord('bj-hospital', { agreement: 'agreement-later', newSubjects: 29_998, records: 10, bytes: 100, at: '2026-11-26T05:00:00.000Z' }));
+    await deliver(hospital, usageRecord('bj-hospital', { agreement: 'agreement-due', newSubjects: 1, records: 1, bytes: 1, at: '2025-12-31T16:00:00.000Z' })); // 1 Jan 2026 in Beijing
+    await deliver(hospital, usageRecord('bj-hospital', { agreement: 'agreement-due', newSubjects: 5_000, records: 1, bytes: 1, at: '2025-12-31T15:59:59.000Z' })); // still 2025 in Beijing
+    await deliver(clinic, usageRecord('sh-clinic', { agreement: 'agreement-overdue', destinationCountry: 'SG', newSubjects: 80_000, newSensitiveSubjects: 8_000, records: 5, bytes: 50 }));
 
     // Refusals.
-    await send(hospital, denialRecord('bj-hospital', ['RESTRICTED_RECIPIENT', 'THRESHOLD_EXCEEDED'], { agreement: 'agreement-x' }));
-    await send(clinic, denialRecord('sh-clinic', ['RESTRICTED_RECIPIENT'], { transfer: 'transfer-y', stage: 'data-plane' }));
+    await deliver(hospital, denialRecord('bj-hospital', ['RESTRICTED_RECIPIENT', 'THRESHOLD_EXCEEDED'], { agreement: 'agreement-x' }));
+    await deliver(clinic, denialRecord('sh-clinic', ['RESTRICTED_RECIPIENT'], { transfer: 'transfer-y', stage: 'data-plane' }));
 
     // Monday 28 December 2026, 09:00 in Beijing.
     clock.set('2026-12-28T01:00:00.000Z');
