@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { ParticipantRegistry } from './participants.ts';
+import type { PolicyDataPublisher } from './policy-data.ts';
 import type { RegistryStores } from './storage/ports.ts';
 
 /** What the registry's apps are built from (src/main/registry.ts wires them). */
@@ -13,4 +14,5 @@ export interface RegistryDeps {
   stores: RegistryStores;
   participants: ParticipantRegistry;
   ledger: Ledger;
+  policyData: PolicyDataPublisher;
 }
