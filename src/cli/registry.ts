@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'undici';
 import { ConfigError, InputError } from '../core/errors.ts';
+import { readPolicyData } from '../policy/engine.ts';
 import { RegistryConfigSchema } from '../main/registry-config.ts';
 import { startRegistry } from '../main/registry.ts';
 import { verifyLedger } from '../registry/ledger/verify.ts';
@@ -12,9 +14,42 @@ import { startCommand } from './connector.ts';
 
 export const registry: Group = {
   name: 'registry',
-  summary: 'Run the data-port registry (record intake over mutual TLS, hash-chained ledger, operator API).',
+  summary: 'Run the data-port registry (record intake over mutual TLS, hash-chained ledger, operator API); publish policy data.',
   commands: [
     startCommand('registry', RegistryConfigSchema, (config) => startRegistry(config), (r) => ({ participantId: r.participantId, intake: r.intakeUrl, operator: r.operatorUrl, dashboard: r.dashboardUrl })),
+    {
+      name: 'publish-policy-data',
+      summary: 'Publish the data documents of a folder as the next signed policy-data bundle (docs/policy/bundles.md); exit 3 when the registry refuses them.',
+      usage: '--dir DIR --operator URL --api-key-file FILE',
+      options: { dir: { type: 'string' }, operator: { type: 'string' }, 'api-key-file': { type: 'string' } },
+      help: {
+        dir: 'A folder of *.json data documents, one top-level key each (as policies/data); keys not given stay the built-in ones.',
+        operator: 'The operator API base URL, e.g. http://127.0.0.1:8451/operator/v1.',
+        'api-key-file': "A file holding the operator API key (e.g. the registry's stateDir/operator-api-key); never given on the command line.",
+      },
+      async run(values, _p, io) {
+        const dir = required(values, 'dir');
+        let data;
+        try {
+          data = readPolicyData(dir);
+        } catch (error) {
+          throw error instanceof InputError ? error : new InputError(`cannot read the data documents in ${dir}: ${(error as Error).message}`);
+        }
+        const apiKey = readFileSync(required(values, 'api-key-file'), 'utf8').trim();
+        const r = await request(`${required(values, 'operator').replace(/\/$/, '')}/policy-data`, {
+          method: 'POST',
+          headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+          body: JSON.stringify(data),
+        });
+        const body = (await r.body.json()) as { version?: number; issued?: string; code?: string; message?: string };
+        if (r.statusCode !== 201) {
+          io.err(`kouan: ${body.code ?? r.statusCode}: ${body.message ?? 'the registry refused the policy data'}`);
+          return EXIT.refused;
+        }
+        io.out(JSON.stringify({ version: body.version, issued: body.issued, keys: Object.keys(data) }));
+        return EXIT.ok;
+      },
+    },
   ],
 };
 

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
+import type { PolicyDataStatus } from '../policy/bundle.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { ControlPlaneStores } from '../storage/ports.ts';
 import type { LocalIdentity, PeerIdentity } from '../trust/identity.ts';
@@ -15,6 +16,8 @@ export interface ControlPlaneDeps {
   self: LocalIdentity;
   stores: ControlPlaneStores;
   policy: PolicyEngine;
+  /** Which policy-data bundle from the registry is in force (absent without a registry). */
+  policyData?: () => PolicyDataStatus;
   clock: Clock;
   dispatcher: Dispatcher;
   log: Logger;

@@ -79,6 +79,11 @@ export const codes = {
   REGISTRY_NOT_YOUR_RECORD: { status: 403, summary: 'The record names another participant than the connector that sent it.' },
   REGISTRY_SIGNATURE_INVALID: { status: 403, summary: 'The record\'s signature does not verify with the key of the certificate presented on this connection.' },
   REGISTRY_RECORD_CONFLICT: { status: 409, summary: 'A different record with that id is already in the ledger.' },
+
+  // policy-data bundles: published by the registry, verified and swapped in by connectors (docs/policy/bundles.md)
+  POLICY_BUNDLE_INVALID: { status: 400, summary: 'The policy-data bundle is malformed, carries an unknown data key, or its data fails the data schema or a trial evaluation.' },
+  POLICY_BUNDLE_SIGNATURE_INVALID: { status: 400, summary: 'The bundle\'s signature does not verify, or its certificate is not the configured registry\'s, not issued by the data-space CA, revoked or outside its validity.' },
+  POLICY_BUNDLE_STALE: { status: 409, summary: 'The bundle\'s version is not newer than the one in force (a replay or a rollback).' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type Code = keyof typeof codes;

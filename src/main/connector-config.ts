@@ -55,8 +55,13 @@ export const ConnectorConfigSchema = Type.Object(
         url: Url('Base URL of the registry (https://host:port); null keeps records in the outbox until one is set.'),
         deliveryIntervalMs: Type.Integer({ description: 'How often the outbox is sent when the registry is reachable, in milliseconds.', default: 500, minimum: 10 }),
         backoffMaxMs: Type.Integer({ description: 'Longest wait between attempts while the registry is unreachable, in milliseconds.', default: 30000, minimum: 10 }),
+        policyDataPollMs: Type.Integer({
+          description: "How often the registry's latest signed policy-data bundle is fetched, in milliseconds; a verified, newer bundle replaces the data in force (docs/policy/bundles.md).",
+          default: 60000,
+          minimum: 100,
+        }),
       },
-      { description: 'The data-port registry that receives filing, usage and denial records.', default: {}, additionalProperties: false },
+      { description: 'The data-port registry that receives filing, usage and denial records and publishes policy data.', default: {}, additionalProperties: false },
     ),
     manager: Type.Object(
       {

@@ -27,6 +27,7 @@ import { beijingYear } from '../data-plane/inputs.ts';
 import { startDataPlane, type RunningDataPlane } from './data-plane.ts';
 import { RecordEmitter } from '../records/emitter.ts';
 import { ExporterProfileSource, registryProfile } from './exporter-profile.ts';
+import { PolicyDataSource, registryPolicyData } from './policy-data.ts';
 import { PeerClient } from '../trust/client.ts';
 import type { LocalIdentity } from '../trust/identity.ts';
 import { TokenIssuer } from '../trust/tokens.ts';
@@ -85,10 +86,17 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     clock,
     log,
   });
+  const policy = PolicyEngine.load();
+  // One engine for the control plane and the data plane, so a new bundle reaches every decision point at once.
+  const policyData = trust && peers && registryAt
+    ? new PolicyDataSource({ engine: policy, registry: registryAt.participantId, trust, fetch: registryPolicyData(peers, registryAt), file: join(config.stateDir, 'policy-data.json'), clock, log, intervalMs: config.registry.policyDataPollMs })
+    : null;
+  policyData?.start();
   const deps: ControlPlaneDeps = {
     self,
     stores,
-    policy: PolicyEngine.load(),
+    policy,
+    ...(policyData ? { policyData: () => policyData.status() } : {}),
     clock,
     dispatcher: peers ? new MtlsDispatcher(peers) : new PlainHttpDispatcher(config.conformance.authorization),
     log,
@@ -168,6 +176,7 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     metricsUrl: dataPlane?.metricsUrl ?? null,
     async stop() {
       await Promise.all(managers.map((m) => m.stop()));
+      await policyData?.stop();
       await dataPlane?.stop();
       await Promise.all([dsp.close(), management.close()]);
       await peers?.close();

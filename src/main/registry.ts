@@ -15,6 +15,7 @@ import type { RegistryDeps } from '../registry/deps.ts';
 import { Ledger } from '../registry/ledger/ledger.ts';
 import { LedgerSigner } from '../registry/ledger/signer.ts';
 import { ParticipantRegistry } from '../registry/participants.ts';
+import { PolicyDataPublisher } from '../registry/policy-data.ts';
 import { openPostgresRegistryStores } from '../registry/storage/postgres/index.ts';
 import type { RegistryStores } from '../registry/storage/ports.ts';
 import { openSqliteRegistryStores } from '../registry/storage/sqlite/index.ts';
@@ -53,7 +54,12 @@ export async function startRegistry(config: RegistryConfig, options: { clock?: C
     const signer = LedgerSigner.fromFile(config.ledger.signingKey ?? join(config.stateDir, 'ledger-signing.key'));
     await stores.ledger.addKey(await signer.bind(trust.identity, clock));
     const ledger = new Ledger(stores.ledger, signer, clock, { checkpointEvery: config.ledger.checkpointEvery, maxBatch: config.ledger.maxBatch });
-    const deps: RegistryDeps = { trust, clock, log, stores, participants: new ParticipantRegistry(stores.participants, trust.caCertificate, clock), ledger, credit };
+    const deps: RegistryDeps = {
+      trust, clock, log, stores, ledger,
+      participants: new ParticipantRegistry(stores.participants, trust.caCertificate, clock),
+      credit,
+      policyData: new PolicyDataPublisher(stores.policyBundles, trust.identity, clock),
+    };
     const apiKey = config.operator.apiKey ?? readOrCreateSecret(join(config.stateDir, 'operator-api-key'), () => randomBytes(24).toString('base64url'));
     const intake = await buildRegistryApp(deps, { skewSeconds: config.tokens.skewSeconds, bodyLimit: config.intake.bodyLimitBytes });
     apps.push(intake);

@@ -43,6 +43,10 @@ export function readPolicyData(dir: string): PolicyData {
   return data;
 }
 
+/** What a failed validation found, at most ten problems, each as `<path> <message> (<extra property>)`. */
+export const problemsOf = (validator: ValidateFunction): string[] =>
+  (validator.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+
 /**
  * One instance of the compiled policies with its data loaded. Evaluates through the module's `opa_eval` export as the
  * SDK's own fast path does (ABI 1.2), but writes the input JSON straight into wasm memory and reads the result in
@@ -114,6 +118,14 @@ export class PolicyEngine {
     return this.#data;
   }
 
+  /**
+   * A separate engine on the same compiled policies and input schemas, with other data: for trying data out
+   * (docs/policy/bundles.md) without touching the data this engine decides with.
+   */
+  withData(data: PolicyData): PolicyEngine {
+    return new PolicyEngine(this.#module, this.#validators, data);
+  }
+
   /** Replaces the policy data (negative lists, thresholds, holidays...) without recompiling; all or nothing. */
   replaceData(data: PolicyData): void {
     const next = new PolicyInstance(this.#module, data);
@@ -126,7 +138,7 @@ export class PolicyEngine {
     const validator = this.#validators.get(entrypoint);
     if (!validator) throw new InputError(`unknown entrypoint '${entrypoint}'`);
     if (!validator(input)) {
-      const problems = (validator.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+      const problems = problemsOf(validator);
       throw new InputError(`invalid ${entrypoint} input: ${problems.join('; ')}`, { problems });
     }
   }

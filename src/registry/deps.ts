@@ -4,6 +4,7 @@ import type { TrustStore } from '../trust/trust-store.ts';
 import type { CreditParameters } from './credit.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { ParticipantRegistry } from './participants.ts';
+import type { PolicyDataPublisher } from './policy-data.ts';
 import type { RegistryStores } from './storage/ports.ts';
 
 /** What the registry's apps are built from (src/main/registry.ts wires them). */
@@ -16,4 +17,5 @@ export interface RegistryDeps {
   ledger: Ledger;
   /** Grading and spot-check parameters, published with the grades. */
   credit: CreditParameters;
+  policyData: PolicyDataPublisher;
 }

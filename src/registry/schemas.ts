@@ -147,3 +147,26 @@ export const SpotCheckQuery = Type.Object(
   { exporter: Type.Optional(ParticipantId), from: Type.Optional(DateOrTime), to: Type.Optional(DateOrTime), format: Format },
   { additionalProperties: false },
 );
+
+const PolicyData = Type.Object({}, {
+  additionalProperties: true,
+  minProperties: 1,
+  description: 'Policy data documents by top-level key (policies/schemas/data.schema.json); keys not given keep the built-in documents.',
+});
+
+/** What the operator publishes: the data documents; the registry assigns the version and signs. */
+export const PolicyDataBody = PolicyData;
+
+export const PolicyBundleBody = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1, description: 'Strictly increasing; connectors refuse a version not newer than the one in force.' }),
+    issued: Timestamp,
+    data: PolicyData,
+    signature: { ...Jws, description: 'Detached compact JWS over the RFC 8785 form of {version, issued, data}, by the key of certificatePem.' },
+    certificatePem: Type.String({ description: "The registry's certificate (PEM), issued by the data-space CA." }),
+  },
+  { additionalProperties: false },
+);
+
+/** As text: the connectors' endpoint coerces nothing (its app validates only). */
+export const VersionParams = Type.Object({ version: Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'A bundle version.' }) }, { additionalProperties: false });

@@ -4,17 +4,7 @@ import type { ContractNegotiation } from '../../src/control-plane/model.ts';
 import { startTestConnector, type TestConnector } from '../support/connectors.ts';
 import { TestPki } from '../support/pki.ts';
 import { until } from '../support/until.ts';
-import { startTestRegistry, type TestRegistry } from './support.ts';
-
-const asset = {
-  id: 'visits', title: 'Visit records',
-  classification: {
-    grade: 'general', domain: 'pharmaceutical', categories: ['clinical_trial'],
-    pi: { subjects: 500, sensitiveSubjects: 0, sensitiveKinds: [], fields: ['name'], subjectIdField: 'patient_id' },
-    hgr: { present: false, sequencingSubjects: 0 }, exportControlled: false, scenario: null,
-  },
-  backend: { url: 'http://127.0.0.1:1/visits.ndjson', format: 'ndjson' },
-};
+import { offerVisits, startTestRegistry, type TestRegistry } from './support.ts';
 
 describe("a connector decides with its regulatory attributes from the registry, not from its own config", () => {
   let pki: TestPki;
@@ -33,9 +23,7 @@ describe("a connector decides with its regulatory attributes from the registry, 
       const r = await registry.operator('POST', '/participants', { id: c.participantId, legalName: `${c.participantId} Ltd.`, country, ciio, ftz: null, certificatePem: readFileSync(c.config.tls.cert, 'utf8') });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
-    expect((await hospital.api('POST', '/assets', asset)).status).toBe(201);
-    expect((await hospital.api('POST', '/offers', { id: 'offer-visits', assetId: 'visits', policy: { permissions: [{ action: 'use' }] } })).status).toBe(201);
-    expect((await hospital.api('POST', '/approvals', { id: 'pipia', kind: 'pipia', entry: { ref: 'PIPIA-3', recipient: 'pharma-de', date: '2026-01-05' } })).status).toBe(201);
+    await offerVisits(hospital);
   }, 60_000);
 
   afterAll(async () => {

@@ -177,3 +177,24 @@ export async function deliver(connector: TestConnector, record: Record<string, u
 export function intakeAgent(pki: TestPki, credentials: Credentials, connections: number): Agent {
   return new Agent({ connections, pipelining: 1, connect: { ca: pki.caPem, ...pki.pem(credentials), checkServerIdentity: () => undefined } });
 }
+
+/** A provider's dataset of 500 persons' visit records, offered for use, with a PIPIA for pharma-de: exportable as it stands. */
+export async function offerVisits(provider: { api(method: 'POST', path: string, body: unknown): Promise<{ status: number; body: unknown }> }): Promise<void> {
+  const asset = {
+    id: 'visits', title: 'Visit records',
+    classification: {
+      grade: 'general', domain: 'pharmaceutical', categories: ['clinical_trial'],
+      pi: { subjects: 500, sensitiveSubjects: 0, sensitiveKinds: [], fields: ['name'], subjectIdField: 'patient_id' },
+      hgr: { present: false, sequencingSubjects: 0 }, exportControlled: false, scenario: null,
+    },
+    backend: { url: 'http://127.0.0.1:1/visits.ndjson', format: 'ndjson' },
+  };
+  for (const [path, body] of [
+    ['/assets', asset],
+    ['/offers', { id: 'offer-visits', assetId: 'visits', policy: { permissions: [{ action: 'use' }] } }],
+    ['/approvals', { id: 'pipia', kind: 'pipia', entry: { ref: 'PIPIA-3', recipient: 'pharma-de', date: '2026-01-05' } }],
+  ] as const) {
+    const r = await provider.api('POST', path, body);
+    if (r.status !== 201) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}

@@ -56,7 +56,7 @@ export async function managementRoutes(app: FastifyInstance, options: Management
   };
   const now = () => clock.now().toISOString();
 
-  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', participantId: deps.self.participantId }));
+  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', participantId: deps.self.participantId, ...(deps.policyData ? { policyData: deps.policyData() } : {}) }));
 
   // assets
   app.post<{ Body: Omit<Asset, 'createdAt'> }>('/assets', { schema: { body: S.AssetInput } }, async (request, reply) => {

@@ -1,6 +1,6 @@
 /**
- * What connectors reach over mutual TLS: the record intake, their own participant record, and what they need
- * to check the registry's word (the ledger keys and the latest checkpoint).
+ * What connectors reach over mutual TLS: the record intake, their own participant record, what they need to
+ * check the registry's word (the ledger keys and the latest checkpoint), and the signed policy-data bundles.
  */
 import type { TLSSocket } from 'node:tls';
 import { Type } from '@sinclair/typebox';
@@ -10,7 +10,7 @@ import { peerKey } from '../../http/mtls.ts';
 import { IntakeBody } from '../../records/schemas.ts';
 import type { RegistryDeps } from '../deps.ts';
 import { viewOf } from '../participants.ts';
-import { CheckpointBody, LedgerKeyBody, ParticipantView, ReceiptBody } from '../schemas.ts';
+import { CheckpointBody, LedgerKeyBody, ParticipantView, PolicyBundleBody, ReceiptBody, VersionParams } from '../schemas.ts';
 import { checkpointView, keyView } from '../views.ts';
 import { checkRecord, type IntakeRequest } from './records.ts';
 
@@ -40,5 +40,19 @@ export async function intakeRoutes(app: FastifyInstance, { participants, ledger,
     const checkpoint = await stores.ledger.latestCheckpoint();
     if (checkpoint === null) throw new NotFoundError('no checkpoint yet');
     return checkpointView(checkpoint);
+  });
+
+  // Registered participants only, suspended ones included: they still decide and must do so with current data.
+  app.get('/registry/v1/policy-data/latest', { schema: { response: { 200: PolicyBundleBody } } }, async (request) => {
+    await participants.attested(request.peer);
+    const bundle = await stores.policyBundles.latest();
+    if (bundle === null) throw new NotFoundError('no policy data published yet');
+    return bundle;
+  });
+  app.get<{ Params: { version: string } }>('/registry/v1/policy-data/:version', { schema: { params: VersionParams, response: { 200: PolicyBundleBody } } }, async (request) => {
+    await participants.attested(request.peer);
+    const bundle = await stores.policyBundles.get(Number(request.params.version));
+    if (bundle === null) throw new NotFoundError(`no policy-data version ${request.params.version}`);
+    return bundle;
   });
 }

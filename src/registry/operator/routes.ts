@@ -1,13 +1,15 @@
 /**
  * The operator API (plain JSON behind an API key, loopback by default): register, change, suspend and list participants,
- * read the ledger (head, entries, records by id, checkpoints, keys), and views and alerts computed from it (insights.ts).
+ * read the ledger (head, entries, records by id, checkpoints, keys), views and alerts computed from it (insights.ts),
+ * and publish signed policy-data bundles (policy-data.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../core/errors.ts';
 import type { RegistryDeps } from '../deps.ts';
 import type { AttributeChange as AttributeChangeInput, Registration as RegistrationInput } from '../participants.ts';
-import { AttributeChange, CertificateChange, CheckpointBody, Cursor, DateOrTime, EntryBody, Format, Head, IdParams, LedgerKeyBody, Participant, Paging, Registration, SeqParams, Suspension } from '../schemas.ts';
+import type { PolicyData } from '../../policy/engine.ts';
+import { AttributeChange, CertificateChange, CheckpointBody, Cursor, DateOrTime, EntryBody, Format, Head, IdParams, LedgerKeyBody, Participant, Paging, PolicyBundleBody, PolicyDataBody, Registration, SeqParams, Suspension } from '../schemas.ts';
 import { alerts, alertsCsv, FLOW_GROUPS, flows, refusals, scanRecords, type FlowQuery } from '../insights.ts';
 import { checkpointView, entryView, keyView } from '../views.ts';
 
@@ -16,7 +18,7 @@ const found = <T>(value: T | null, what: string): T => {
   return value;
 };
 
-export async function operatorRoutes(app: FastifyInstance, { participants, stores, clock }: RegistryDeps): Promise<void> {
+export async function operatorRoutes(app: FastifyInstance, { participants, stores, clock, policyData }: RegistryDeps): Promise<void> {
   const ledger = stores.ledger;
   type Id = { Params: { id: string } };
 
@@ -56,6 +58,13 @@ export async function operatorRoutes(app: FastifyInstance, { participants, store
   app.get('/ledger/keys', { schema: { response: { 200: Type.Array(LedgerKeyBody) } } }, async () =>
     (await ledger.keys()).map(keyView),
   );
+
+  app.post<{ Body: PolicyData }>('/policy-data', { schema: { body: PolicyDataBody, response: { 201: PolicyBundleBody } } }, async (request, reply) => {
+    const bundle = await policyData.publish(request.body);
+    request.log.info({ version: bundle.version, keys: Object.keys(bundle.data) }, 'policy data published');
+    return reply.code(201).send(bundle);
+  });
+  app.get('/policy-data/latest', { schema: { response: { 200: PolicyBundleBody } } }, async () => found(await stores.policyBundles.latest(), 'policy data published yet'));
 
   // Views, alerts and supervision scan the whole ledger on every call (insights.ts, supervision.ts).
   const FlowsQuery = Type.Object(

@@ -1,4 +1,5 @@
 /** The registry's store ports; one contract suite each (test/registry/storage/contract), run on SQLite and PostgreSQL. */
+import type { SignedPolicyBundle } from '../../policy/bundle.ts';
 import type { ChainHead, Checkpoint, LedgerEntry, LedgerKey, Participant } from '../model.ts';
 
 /** An entry as verification reads it: all that is hashed, and the hash, but not the receipt. */
@@ -56,9 +57,21 @@ export interface LedgerStore {
   keys(): Promise<LedgerKey[]>;
 }
 
+/** The signed policy-data bundles the operator published, kept for good (docs/policy/bundles.md). */
+export interface PolicyBundleStore {
+  /**
+   * Stores the next bundle: `build` is given the next version (the latest + 1, or 1) and returns the bundle,
+   * signed, synchronously. Registries sharing a database never assign one version twice.
+   */
+  publish(build: (version: number) => SignedPolicyBundle): Promise<SignedPolicyBundle>;
+  latest(): Promise<SignedPolicyBundle | null>;
+  get(version: number): Promise<SignedPolicyBundle | null>;
+}
+
 export interface RegistryStores {
   participants: ParticipantStore;
   ledger: LedgerStore;
+  policyBundles: PolicyBundleStore;
   /** Closes the database once, however often it is called. */
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../../../src/core/errors.ts';
 import { openPostgresRegistryStores } from '../../../src/registry/storage/postgres/index.ts';
 import { dropSchemas, query, testPostgresUrl, uniqueSchema } from '../../support/postgres-schemas.ts';
 import { describeRegistryStoreContracts, type NewDatabase } from './contract/index.ts';
-import { planning } from './contract/fixtures.ts';
+import { planning, T0 } from './contract/fixtures.ts';
 
 const url = testPostgresUrl();
 const schemas: string[] = [];
@@ -23,12 +23,13 @@ const newDatabase: NewDatabase = async () => {
 describe('PostgreSQL registry stores', () => {
   describeRegistryStoreContracts(newDatabase);
 
-  it('keeps the chain append-only: the database itself refuses to change, remove or truncate entries and checkpoints', async () => {
+  it('keeps the chain and the published policy data append-only: the database itself refuses to change, remove or truncate them', async () => {
     const schema = newSchema('append_only');
     const stores = await openPostgresRegistryStores(url, { schema });
     await stores.ledger.append([], planning(['a', 'b'], (seq) => seq === 2));
+    await stores.policyBundles.publish((version) => ({ version, issued: T0, data: {}, signature: 's', certificatePem: 'PEM' }));
     await stores.close();
-    for (const sql of [`UPDATE "${schema}".ledger_entries SET record = '{}' WHERE seq = 1`, `DELETE FROM "${schema}".ledger_entries WHERE seq = 2`, `TRUNCATE "${schema}".ledger_entries`, `UPDATE "${schema}".ledger_checkpoints SET hash = '0'`]) {
+    for (const sql of [`UPDATE "${schema}".policy_bundles SET bundle = '{}'`, `DELETE FROM "${schema}".policy_bundles`, `TRUNCATE "${schema}".policy_bundles`, `UPDATE "${schema}".ledger_entries SET record = '{}' WHERE seq = 1`, `DELETE FROM "${schema}".ledger_entries WHERE seq = 2`, `TRUNCATE "${schema}".ledger_entries`, `UPDATE "${schema}".ledger_checkpoints SET hash = '0'`]) {
       await expect(query(url, sql), sql).rejects.toThrow(/append-only/);
     }
   });
@@ -37,7 +38,7 @@ describe('PostgreSQL registry stores', () => {
     const schema = newSchema('race');
     const opened = await Promise.all(Array.from({ length: 4 }, () => openPostgresRegistryStores(url, { schema, poolSize: 1 })));
     await Promise.all(opened.map((s) => s.close()));
-    expect(await query<{ version: number }>(url, `SELECT version FROM "${schema}".kouan_registry_migrations`)).toEqual([{ version: 1 }]);
+    expect(await query<{ version: number }>(url, `SELECT version FROM "${schema}".kouan_registry_migrations ORDER BY version`)).toEqual([{ version: 1 }, { version: 2 }]);
     expect(await query<{ seq: string }>(url, `SELECT seq FROM "${schema}".ledger_head`)).toEqual([{ seq: '0' }]);
   });
 

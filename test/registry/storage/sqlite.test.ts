@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.ts';
 import { openSqliteRegistryStores } from '../../../src/registry/storage/sqlite/index.ts';
 import { describeRegistryStoreContracts, type NewDatabase } from './contract/index.ts';
-import { planning } from './contract/fixtures.ts';
+import { planning, T0 } from './contract/fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kouan-registry-sqlite-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,13 +23,14 @@ const newDatabase: NewDatabase = async () => {
 describe('SQLite registry stores', () => {
   describeRegistryStoreContracts(newDatabase);
 
-  it('keeps the chain append-only: the database itself refuses to change or remove an entry or a checkpoint', async () => {
+  it('keeps the chain and the published policy data append-only: the database itself refuses to change or remove them', async () => {
     const file = newFile();
     const stores = openSqliteRegistryStores(file);
     await stores.ledger.append([], planning(['a', 'b'], (seq) => seq === 2));
+    await stores.policyBundles.publish((version) => ({ version, issued: T0, data: {}, signature: 's', certificatePem: 'PEM' }));
     await stores.close();
     const db = new Database(file);
-    for (const sql of ["UPDATE ledger_entries SET record = '{}' WHERE seq = 1", 'DELETE FROM ledger_entries WHERE seq = 2', 'UPDATE ledger_checkpoints SET hash = 0', 'DELETE FROM ledger_checkpoints']) {
+    for (const sql of ["UPDATE policy_bundles SET bundle = '{}'", 'DELETE FROM policy_bundles', "UPDATE ledger_entries SET record = '{}' WHERE seq = 1", 'DELETE FROM ledger_entries WHERE seq = 2', 'UPDATE ledger_checkpoints SET hash = 0', 'DELETE FROM ledger_checkpoints']) {
       expect(() => db.prepare(sql).run(), sql).toThrow(/append-only/);
     }
     db.close();

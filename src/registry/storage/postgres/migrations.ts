@@ -37,6 +37,13 @@ export function postgresRegistryMigrations(s: string): readonly Migration[] {
         ${appendOnly(s, 'ledger_entries')}
         ${appendOnly(s, 'ledger_checkpoints')}`,
     },
+    {
+      version: 2,
+      name: 'signed policy-data bundles',
+      sql: `
+        CREATE TABLE ${s}.policy_bundles (version bigint PRIMARY KEY CHECK (version > 0), bundle text NOT NULL);
+        ${appendOnly(s, 'policy_bundles')}`,
+    },
   ];
 }
 

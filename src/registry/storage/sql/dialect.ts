@@ -1,7 +1,7 @@
 /** What differs between SQLite and PostgreSQL for the registry's statements (./statements.ts), and only that. */
 import type { Dialect } from '../../../storage/sql/dialect.ts';
 
-export type RegistryTable = 'participants' | 'ledger_head' | 'ledger_entries' | 'ledger_checkpoints' | 'ledger_keys';
+export type RegistryTable = 'participants' | 'ledger_head' | 'ledger_entries' | 'ledger_checkpoints' | 'ledger_keys' | 'policy_bundles';
 
 export interface RegistryDialect {
   /** Placeholders and list binding, as the connector's stores write them. */

@@ -16,6 +16,7 @@ export function registryStatements(d: RegistryDialect) {
   const entries = d.table('ledger_entries');
   const checkpoints = d.table('ledger_checkpoints');
   const keys = d.table('ledger_keys');
+  const bundles = d.table('policy_bundles');
   return {
     /** Parameters: id, status, document. */
     insertParticipant: `INSERT INTO ${participants} (id, status, document) VALUES (${p(1)}, ${p(2)}, ${p(3)})`,
@@ -53,6 +54,13 @@ export function registryStatements(d: RegistryDialect) {
     /** Parameters: kid, jwk, certificate, binding, created_at. */
     addKey: `INSERT INTO ${keys} (${KEY}) VALUES ${values(1, 5)} ON CONFLICT (kid) DO NOTHING`,
     keys: `SELECT ${KEY} FROM ${keys} ORDER BY created_at, kid`,
+
+    nextBundleVersion: `SELECT COALESCE(MAX(version), 0) + 1 AS version FROM ${bundles}`,
+    /** Parameters: version, bundle; changes no row when another registry took that version first. */
+    insertBundle: `INSERT INTO ${bundles} (version, bundle) VALUES (${p(1)}, ${p(2)}) ON CONFLICT (version) DO NOTHING`,
+    latestBundle: `SELECT bundle FROM ${bundles} ORDER BY version DESC LIMIT 1`,
+    /** Parameter: version. */
+    bundle: `SELECT bundle FROM ${bundles} WHERE version = ${p(1)}`,
   };
 }
 

@@ -3,7 +3,8 @@ import { InputError, KouanError, NotFoundError } from '../../../core/errors.ts';
 import { ConstraintViolation, type SqlRow, type SqlValue } from '../../../storage/sql/driver.ts';
 import { page } from '../../../storage/sql/paging.ts';
 import type { ChainHead, Checkpoint, LedgerEntry, LedgerKey, Participant } from '../../model.ts';
-import { MAX_READ, type ChainedLink, type LedgerStore, type ParticipantStore, type RegistryStores } from '../ports.ts';
+import type { SignedPolicyBundle } from '../../../policy/bundle.ts';
+import { MAX_READ, type ChainedLink, type LedgerStore, type ParticipantStore, type PolicyBundleStore, type RegistryStores } from '../ports.ts';
 import type { RegistryDialect } from './dialect.ts';
 import type { TransactionalDriver } from './driver.ts';
 import { registryStatements, type RegistryStatements } from './statements.ts';
@@ -120,7 +121,30 @@ function ledgerStore(driver: TransactionalDriver, dialect: RegistryDialect, sql:
   };
 }
 
+/** How often a publication is tried again after another registry took its version (several sharing a database). */
+const PUBLISH_ATTEMPTS = 5;
+
+function policyBundleStore(driver: TransactionalDriver, sql: RegistryStatements): PolicyBundleStore {
+  const bundleOf = (rows: SqlRow[]): SignedPolicyBundle | null => (rows[0] === undefined ? null : (JSON.parse(text(rows[0], 'bundle')) as SignedPolicyBundle));
+  return {
+    async publish(build) {
+      for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt += 1) {
+        const stored = await driver.transaction(async (tx) => {
+          const version = int((await tx.all(sql.nextBundleVersion, []))[0]!, 'version');
+          const bundle = build(version);
+          if (bundle.version !== version) throw new Error(`the bundle says version ${bundle.version}; the next is ${version}`);
+          return (await tx.run(sql.insertBundle, [version, JSON.stringify(bundle)])) === 1 ? bundle : null;
+        });
+        if (stored !== null) return stored;
+      }
+      throw new KouanError('CONFLICT', 'other registries kept taking the next policy-data version; publish again');
+    },
+    latest: async () => bundleOf(await driver.all(sql.latestBundle, [])),
+    get: async (version) => bundleOf(await driver.all(sql.bundle, [version])),
+  };
+}
+
 export function registrySqlStores(driver: TransactionalDriver, dialect: RegistryDialect): RegistryStores {
   const sql = registryStatements(dialect);
-  return { participants: participantStore(driver, sql), ledger: ledgerStore(driver, dialect, sql), close: () => driver.close() };
+  return { participants: participantStore(driver, sql), ledger: ledgerStore(driver, dialect, sql), policyBundles: policyBundleStore(driver, sql), close: () => driver.close() };
 }

@@ -32,5 +32,12 @@ export const sqliteRegistryMigrations: readonly Migration[] = [
       ${appendOnly('ledger_entries')}
       ${appendOnly('ledger_checkpoints')}`,
   },
+  {
+    version: 2,
+    name: 'signed policy-data bundles',
+    sql: `
+      CREATE TABLE policy_bundles (version INTEGER PRIMARY KEY CHECK (version > 0), bundle TEXT NOT NULL) STRICT;
+      ${appendOnly('policy_bundles')}`,
+  },
 ];
 
