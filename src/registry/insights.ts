@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.ts';
 import type { DenialRecord, FilingRecord, UsageRecord } from '../records/schemas.ts';
 import type { LedgerEntry } from './model.ts';
 import type { LedgerStore } from './storage/ports.ts';
-import { beijingDate, holidayCalendar, workingDaysBetween, type HolidayCalendar } from './workdays.ts';
+import { addWorkingDays, beijingDate, holidayCalendar, workingDaysBetween, type HolidayCalendar } from './workdays.ts';
 
 type Filing = Static<typeof FilingRecord>;
 type Usage = Static<typeof UsageRecord>;
@@ -134,7 +134,7 @@ export function refusals(rows: readonly Row[]): { refusals: Refusal[]; counts: R
 }
 
 export interface Alert {
-  type: 'standard_contract_filing_overdue' | 'standard_contract_filing_due' | 'subjects_threshold' | 'refused_flow';
+  type: 'standard_contract_filing_overdue' | 'standard_contract_filing_due' | 'security_assessment_expired' | 'security_assessment_expiring' | 'subjects_threshold' | 'refused_flow';
   severity: 'critical' | 'warning' | 'info';
   participant: string;
   subject: string;
@@ -147,6 +147,7 @@ export interface Thresholds {
   pi_subjects_security_assessment: number;
   sensitive_subjects_security_assessment: number;
   contract_filing_working_days: number;
+  assessment_expiry_warning_working_days: number;
 }
 
 let thresholdsCache: Thresholds | undefined;
@@ -157,6 +158,8 @@ export const policyThresholds = (): Thresholds =>
 export const THRESHOLD_WARNING_SHARE = 0.8;
 /** The filing-deadline type whose standard-contract filings are watched. */
 export const STANDARD_CONTRACT_DEADLINE = 'file_standard_contract';
+/** The deadline type carrying the last valid day of the security assessment an agreement relies on (kouan/export). */
+export const ASSESSMENT_RENEWAL_DEADLINE = 'renew_security_assessment';
 
 type Deadline = Filing['deadlines'][number];
 
@@ -169,9 +172,10 @@ export function* standardContractDeadlines(filings: Iterable<Filing>): Generator
 export const isOverdue = (deadline: Deadline, today: string): boolean => deadline.due < today;
 
 /**
- * (a) standard-contract filings due within the filing window of working days, or overdue; (c) exporters at 80 % or more
- * of a subject-count threshold this Beijing calendar year; (d) refused flows. Security-assessment expiry is not
- * alerted: filing records carry the assessment's ref but not its expiry.
+ * (a) standard-contract filings due within the filing window of working days, or overdue; (b) security assessments of
+ * agreements in force within the warning window of working days of their last valid day, or past it (the export
+ * policy puts that day in the filing record); (c) exporters at 80 % or more of a subject-count threshold this Beijing
+ * calendar year; (d) refused flows.
  */
 export function alerts(rows: readonly Row[], clock: Clock, thresholds: Thresholds = policyThresholds(), calendar: HolidayCalendar = holidayCalendar()): Alert[] {
   const today = beijingDate(clock.now());
@@ -188,6 +192,26 @@ export function alerts(rows: readonly Row[], clock: Clock, thresholds: Threshold
     if (left <= thresholds.contract_filing_working_days)
       out.push({ type: 'standard_contract_filing_due', severity: 'warning', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} is due on ${d.due}, ${left} working day(s) from ${today}` });
   }
+
+  // One alert per assessment and exporter, however many agreements rely on it (the earliest-ending agreement's view).
+  const assessments = new Map<string, Alert>();
+  const expiringBy = addWorkingDays(today, thresholds.assessment_expiry_warning_working_days, calendar);
+  for (const f of latestFilings(rows).values()) {
+    if (f.event !== 'concluded') continue;
+    for (const d of f.deadlines) {
+      if (d.type !== ASSESSMENT_RENEWAL_DEADLINE) continue;
+      const subject = d.ref ?? f.agreement;
+      const key = `${f.participant}\u0000${subject}`;
+      if (assessments.has(key)) continue;
+      if (isOverdue(d, today)) {
+        assessments.set(key, { type: 'security_assessment_expired', severity: 'critical', participant: f.participant, subject, due: d.due, message: `security assessment ${subject} was valid through ${d.due}; agreement ${f.agreement} relies on it` });
+        continue;
+      }
+      if (d.due <= expiringBy)
+        assessments.set(key, { type: 'security_assessment_expiring', severity: 'warning', participant: f.participant, subject, due: d.due, message: `security assessment ${subject} is valid through ${d.due}, ${workingDaysBetween(today, d.due, calendar)} working day(s) from ${today}: apply for its extension` });
+    }
+  }
+  out.push(...assessments.values());
 
   const subjects = new Map<string, { pi: number; sensitive: number }>();
   for (const r of rows) {

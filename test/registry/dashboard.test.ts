@@ -67,7 +67,7 @@ describe('operator dashboard in headless Chromium', () => {
     hospital = await testConnector(pki, registry, 'bj-hospital', 'CN');
     clinic = await testConnector(pki, registry, 'sh-clinic', 'CN');
     await register(registry, 'bj-hospital', 'CN', hospital.credentials, { creditGrade: 'A' });
-    await register(registry, 'sh-clinic', 'CN', clinic.credentials, { creditGrade: 'B+', ftz: 'CN-SH-FTZ' });
+    await register(registry, 'sh-clinic', 'CN', clinic.credentials, { creditGrade: 'B', ftz: 'CN-SH-FTZ' });
     await register(registry, 'pharma-de', 'DE', pki.issue('pharma-de', 'DE'));
 
     await send(hospital, filingRecord('bj-hospital', 'agreement-due', { deadlines: [{ type: 'file_standard_contract', due: '2027-01-12', ref: 'scc-1' }] }));
@@ -185,7 +185,7 @@ describe('operator dashboard in headless Chromium', () => {
     expect((await cells(page, 'participants')).map(([id, , country, , , grade, status]) => [id, country, grade, status])).toEqual(
       participants.map((p) => [p.id, p.country, p.creditGrade ?? '—', p.status]),
     );
-    expect(participants.map((p) => p.creditGrade)).toContain('B+');
+    expect(participants.map((p) => p.creditGrade)).toContain('B');
 
     const head = await api<{ seq: number; hash: string }>('/ledger/head');
     expect(await page.getAttribute('#head-seq', 'data-seq')).toBe(String(head.seq));

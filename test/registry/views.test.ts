@@ -59,7 +59,9 @@ describe('operator views and alerts', () => {
     await deliver(hospital, filingRecord('bj-hospital', 'agreement-due', { deadlines: [{ type: 'file_standard_contract', due: '2027-01-12', ref: 'scc-1' }] }));
     await deliver(hospital, filingRecord('bj-hospital', 'agreement-later', { deadlines: [{ type: 'file_standard_contract', due: '2027-01-13' }], grade: 'important' }));
     await deliver(clinic, filingRecord('sh-clinic', 'agreement-overdue', { deadlines: [{ type: 'file_standard_contract', due: '2026-12-25', ref: null }], destinationCountry: 'SG', domain: 'retail', at: '2026-11-27T02:00:00.000Z' }));
-    await deliver(clinic, filingRecord('sh-clinic', 'agreement-other', { deadlines: [{ type: 'report_annually', due: '2026-12-01' }], destinationCountry: 'SG', exportPath: 'security_assessment', approvals: [{ kind: 'security_assessment', ref: 'CAC-2026-1' }] }));
+    // Assessments it relies on: one valid through the 60th working day from 28 December (2027-03-29), one a day later, one expired.
+    const renewals = [['CAC-2026-1', '2027-03-29'], ['CAC-2026-2', '2027-03-30'], ['CAC-2023-9', '2026-12-27']].map(([ref, due]) => ({ type: 'renew_security_assessment', due: due!, ref: ref! }));
+    await deliver(clinic, filingRecord('sh-clinic', 'agreement-other', { deadlines: [{ type: 'report_annually', due: '2026-12-01' }, ...renewals], destinationCountry: 'SG', exportPath: 'security_assessment', approvals: [{ kind: 'security_assessment', ref: 'CAC-2026-1' }] }));
 
     // Subjects this Beijing year: the hospital 79,999 (one below 80 % of 100,000), the clinic exactly 80,000.
     await deliver(hospital, usageRecord('bj-hospital', { agreement: 'agreement-due', newSubjects: 50_000, newSensitiveSubjects: 7_999, records: 100, bytes: 1000 }));
@@ -141,6 +143,16 @@ describe('operator views and alerts', () => {
     ]);
     expect(thresholds[0]!.message).toContain('80000');
     expect(alerts.filter((a) => a.type === 'refused_flow').map((a) => [a.participant, a.subject])).toEqual([['bj-hospital', 'agreement-x'], ['sh-clinic', 'transfer-y']]);
+  });
+
+  it('alerts on security assessments near their last valid day (60 working days) and past it, from the filing records', async () => {
+    const r = await registry.operator<{ alerts: Alert[] }>('GET', '/alerts');
+    const assessments = r.body.alerts.filter((a) => a.type.startsWith('security_assessment'));
+    expect(assessments.map((a) => [a.type, a.severity, a.participant, a.subject, a.due])).toEqual([
+      ['security_assessment_expiring', 'warning', 'sh-clinic', 'CAC-2026-1', '2027-03-29'],
+      ['security_assessment_expired', 'critical', 'sh-clinic', 'CAC-2023-9', '2026-12-27'],
+    ]);
+    expect(assessments[0]!.message).toContain('60 working day(s)');
   });
 
   it('moves filing alerts with the clock: the day after the window opens, agreement-later is due too', async () => {

@@ -109,6 +109,21 @@ warn contains object.union(_note(_assessment_expiring), {"message": msg}) if {
 	msg := concat("", [_assessment_expiring.description, " Last valid day: ", expiry, "."])
 }
 
+# METADATA
+# title: Renew the security assessment
+# description: The security assessment this flow relies on is valid through the due date; its extension must be applied for before then.
+# custom:
+#   code: EXPORT_RENEW_SECURITY_ASSESSMENT
+#   basis: Provisions art. 9
+_renew_assessment := rego.metadata.rule()
+
+# The registry reads the due date from the filing record and alerts as the day comes near.
+obligation contains object.union(_note(_renew_assessment), {"type": "renew_security_assessment", "due": assessment_expiry(a), "ref": a.ref}) if {
+	allow
+	path == "security_assessment"
+	some a in _valid_assessments
+}
+
 # --- standard contract or certification ---------------------------------------------------------
 
 _contracts contains c if {

@@ -113,6 +113,20 @@ test_expiry_warning_names_the_last_valid_day if {
 	d.warnings[0].basis == "Provisions art. 9"
 }
 
+test_allowed_assessment_flow_carries_its_renewal_date if {
+	d := decision_of("sa_expiry_warning_at_60_working_days")
+	d.allow
+	d.obligations == [{
+		"type": "renew_security_assessment",
+		"code": "EXPORT_RENEW_SECURITY_ASSESSMENT",
+		"message": "The security assessment this flow relies on is valid through the due date; its extension must be applied for before then.",
+		"basis": "Provisions art. 9",
+		"due": "2026-08-25",
+		"ref": d.obligations[0].ref,
+	}]
+	export.has_ref(d.obligations[0].ref)
+}
+
 test_assessment_expiry_defaults_to_three_years if {
 	export.assessment_expiry({"issued": "2024-02-29"}) == export.assessment_expiry({"issued": "2024-02-29", "expires": null})
 	export.assessment_expiry({"issued": "2024-02-29", "expires": "2026-01-31"}) < export.assessment_expiry({"issued": "2024-02-29"})

@@ -22,6 +22,8 @@ const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($
 const ALERT_KINDS = {
   standard_contract_filing_overdue: 'Filing overdue',
   standard_contract_filing_due: 'Filing due',
+  security_assessment_expired: 'Assessment expired',
+  security_assessment_expiring: 'Assessment expiring',
   subjects_threshold: 'Subjects near threshold',
   refused_flow: 'Refused flow',
 };

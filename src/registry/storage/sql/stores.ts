@@ -121,23 +121,21 @@ function ledgerStore(driver: TransactionalDriver, dialect: RegistryDialect, sql:
   };
 }
 
-/** How often a publication is tried again after another registry took its version (several sharing a database). */
-const PUBLISH_ATTEMPTS = 5;
-
 function policyBundleStore(driver: TransactionalDriver, sql: RegistryStatements): PolicyBundleStore {
   const bundleOf = (rows: SqlRow[]): SignedPolicyBundle | null => (rows[0] === undefined ? null : (JSON.parse(text(rows[0], 'bundle')) as SignedPolicyBundle));
   return {
     async publish(build) {
-      for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt += 1) {
-        const stored = await driver.transaction(async (tx) => {
-          const version = int((await tx.all(sql.nextBundleVersion, []))[0]!, 'version');
-          const bundle = build(version);
-          if (bundle.version !== version) throw new Error(`the bundle says version ${bundle.version}; the next is ${version}`);
-          return (await tx.run(sql.insertBundle, [version, JSON.stringify(bundle)])) === 1 ? bundle : null;
-        });
-        if (stored !== null) return stored;
-      }
-      throw new KouanError('CONFLICT', 'other registries kept taking the next policy-data version; publish again');
+      // Publishers in every process take turns on the chain-head row lock (publications are rare operator acts), so
+      // the next version read is the one inserted; the insert's conflict guard stays as a last defence.
+      const stored = await driver.transaction(async (tx) => {
+        await tx.all(sql.lockHead, []);
+        const version = int((await tx.all(sql.nextBundleVersion, []))[0]!, 'version');
+        const bundle = build(version);
+        if (bundle.version !== version) throw new Error(`the bundle says version ${bundle.version}; the next is ${version}`);
+        return (await tx.run(sql.insertBundle, [version, JSON.stringify(bundle)])) === 1 ? bundle : null;
+      });
+      if (stored !== null) return stored;
+      throw new KouanError('CONFLICT', 'another registry took the same policy-data version; publish again');
     },
     latest: async () => bundleOf(await driver.all(sql.latestBundle, [])),
     get: async (version) => bundleOf(await driver.all(sql.bundle, [version])),
