@@ -103,12 +103,20 @@ const classification = {
   hgr: { present: false, sequencingSubjects: 0 }, exportControlled: false, scenario: null,
 };
 const OBLIGATIONS = [{ action: 'drop_fields', fields: ['patient_name'] }, { action: 'pseudonymise_fields', fields: ['patient_id'] }, { action: 'mask_fields', fields: ['birth_year'] }];
-const datasets = [...PAYLOADS.map((n) => ({ id: `visits-${n}`, path: `records-${n}.ndjson` })), { id: 'visits-stream', path: `stream-${STREAM_BYTES}.ndjson` }];
+// 'plain-N': the same bytes from the same backend, declared as carrying no personal information and offered with no
+// field duty: the full gateway (mTLS, token, policy, usage record, digest) on its pass-through path.
+const PLAIN = { ...classification, grade: 'general', domain: 'automobile', categories: ['sensor'], pi: { subjects: 0, sensitiveSubjects: 0, sensitiveKinds: [], fields: [], subjectIdField: null } };
+const datasets = [
+  ...PAYLOADS.map((n) => ({ id: `visits-${n}`, path: `records-${n}.ndjson`, plain: false })),
+  ...PAYLOADS.map((n) => ({ id: `plain-${n}`, path: `records-${n}.ndjson`, plain: true })),
+  { id: 'visits-stream', path: `stream-${STREAM_BYTES}.ndjson`, plain: false },
+];
+const dutiesOf = (assetId: string) => (datasets.find((d) => d.id === assetId)?.plain ? [] : OBLIGATIONS);
 for (const d of datasets) {
-  const asset = await hospital('POST', '/assets', { id: d.id, title: d.id, classification, backend: { url: `${backendUrl}/${d.path}`, format: 'ndjson' } });
+  const asset = await hospital('POST', '/assets', { id: d.id, title: d.id, classification: d.plain ? PLAIN : classification, backend: { url: `${backendUrl}/${d.path}`, format: 'ndjson' } });
   const offer = await hospital('POST', '/offers', {
     id: `offer-${d.id}`, assetId: d.id,
-    policy: { permissions: [{ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'clinical-research' }], duties: OBLIGATIONS }] },
+    policy: { permissions: [{ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'clinical-research' }], duties: dutiesOf(d.id) }] },
   });
   if (asset.status !== 201 || offer.status !== 201) throw new Error(`could not set up ${d.id}: ${JSON.stringify([asset.body, offer.body])}`);
 }
@@ -124,7 +132,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeout
   }
 }
 const transferOf = async (assetId: string): Promise<{ transfer: TransferProcess; exportPath: string }> => {
-  const n = await pharma.api<ContractNegotiation>('POST', '/negotiations', { providerId: 'bj-hospital', address: hospitalDsp, datasetId: assetId, offerId: `offer-${assetId}`, purpose: 'clinical-research', acceptedObligations: OBLIGATIONS.map((o) => o.action) });
+  const n = await pharma.api<ContractNegotiation>('POST', '/negotiations', { providerId: 'bj-hospital', address: hospitalDsp, datasetId: assetId, offerId: `offer-${assetId}`, purpose: 'clinical-research', acceptedObligations: dutiesOf(assetId).map((o) => o.action) });
   const done = await until(async () => (await pharma.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(n.body.id)}`)).body, (x) => x.state === 'FINALIZED' || x.state === 'TERMINATED');
   if (done.state !== 'FINALIZED') throw new Error(`negotiation for ${assetId} ended ${done.state}: ${JSON.stringify(done.reasons)}`);
   const t = await pharma.api<TransferProcess>('POST', '/transfers', { agreementId: done.agreementId });
@@ -148,14 +156,16 @@ const setupSeconds = (performance.now() - began) / 1000;
 
 // --- the client ---------------------------------------------------------------------------------------------------
 const agent = (connections: number) => new Agent({ connections, keepAliveTimeout: 60_000, connect: { ca: pki.caPem, ...pki.pem(pharmaCreds), checkServerIdentity: () => undefined } });
-type Mode = 'bare' | 'codec' | 'gateway';
-const MODES: Mode[] = ['bare', 'codec', 'gateway'];
+/** bare and codec: the baseline proxy; gateway: Kouan on the clinical visits (obligations, subjects); plain: Kouan on the same bytes with nothing to change. */
+type Mode = 'bare' | 'codec' | 'gateway' | 'plain';
+const MODES: Mode[] = ['bare', 'codec', 'gateway', 'plain'];
 const target = (mode: Mode, dataset: string) => {
-  const t = transfers.get(dataset)!;
+  const t = transfers.get(mode === 'plain' ? dataset.replace(/^visits-/, 'plain-') : dataset)!;
   const path = datasets.find((d) => d.id === dataset)!.path;
   // All get the same Authorization header; only the gateway reads it.
-  const url = mode === 'gateway' ? t.edr.endpoint : `${bareUrl}/${mode === 'bare' ? 'transfers' : 'codec'}/${path}`;
-  return { url, headers: { authorization: `Bearer ${t.edr.token}` }, pid: mode === 'gateway' ? providerPid : barePid };
+  const kouan = mode === 'gateway' || mode === 'plain';
+  const url = kouan ? t.edr.endpoint : `${bareUrl}/${mode === 'bare' ? 'transfers' : 'codec'}/${path}`;
+  return { url, headers: { authorization: `Bearer ${t.edr.token}` }, pid: kouan ? providerPid : barePid };
 };
 
 interface Leg { requests: number; seconds: number; bytes: number; latencies: number[]; serverCpu: number; backendCpu: number; clientCpu: number }
@@ -201,15 +211,23 @@ async function checkGateway(dataset: string, records: number): Promise<void> {
   if (response.statusCode !== 200 || lines.length !== records || bad) throw new Error(`gateway answer not as expected (${response.statusCode}, ${lines.length} lines): ${JSON.stringify(bad ?? lines[0])}`);
 }
 
+/** The pass-through answer is the backend's own bytes, as the bare proxy returns them. */
+async function checkPlain(dataset: string): Promise<void> {
+  const dispatcher = agent(1);
+  const [viaKouan, viaBare] = await Promise.all((['plain', 'bare'] as const).map(async (mode) => (await request(target(mode, dataset).url, { dispatcher, headers: target(mode, dataset).headers })).body.text()));
+  await dispatcher.close();
+  if (viaKouan !== viaBare) throw new Error(`the pass-through answer for ${dataset} differs from the backend's bytes`);
+}
+
 async function throughputOf(records: number) {
   const dataset = `visits-${records}`;
-  const agents = { bare: agent(CONCURRENCY), codec: agent(CONCURRENCY), gateway: agent(CONCURRENCY) };
+  const agents = { bare: agent(CONCURRENCY), codec: agent(CONCURRENCY), gateway: agent(CONCURRENCY), plain: agent(CONCURRENCY) };
   for (const mode of MODES) await leg(agents[mode], mode, dataset, WARMUP_SECONDS);
-  const runs: Record<Mode, Leg[]> = { bare: [], codec: [], gateway: [] };
-  // bare, codec, gateway, gateway, codec, bare: a drift over the run weighs on each mode alike.
+  const runs: Record<Mode, Leg[]> = { bare: [], codec: [], gateway: [], plain: [] };
+  // bare, codec, gateway, plain, plain, gateway, codec, bare: a drift over the run weighs on each mode alike.
   for (const mode of [...MODES, ...[...MODES].reverse()]) runs[mode].push(await leg(agents[mode], mode, dataset, LEG_SECONDS));
   await Promise.all(MODES.map((m) => agents[m].close()));
-  return { records, bare: figures(merge(runs.bare)), codec: figures(merge(runs.codec)), gateway: figures(merge(runs.gateway)) };
+  return { records, bare: figures(merge(runs.bare)), codec: figures(merge(runs.codec)), gateway: figures(merge(runs.gateway)), plain: figures(merge(runs.plain)) };
 }
 
 // --- 1 GiB streamed through each, peak RSS of the proxy process ---------------------------------------------------
@@ -243,6 +261,7 @@ async function stream(mode: Mode): Promise<Streamed> {
   return { bytes, records, seconds, rssBeforeMb, sampledPeakMb, vmhwmMb, hwmReset, head, tail: tail.toString() };
 }
 for (const records of PAYLOADS) await checkGateway(`visits-${records}`, records);
+for (const records of PAYLOADS) await checkPlain(`visits-${records}`);
 // The stream first, so the provider's RSS is not the high-water mark of the throughput phase's heap.
 const bareStream = await stream('bare');
 const gatewayStream = await stream('gateway');
@@ -278,7 +297,7 @@ const f2 = (n: number) => n.toFixed(2);
 const mib = (b: number) => b / 2 ** 20;
 const exportPaths = [...new Set([...transfers.values()].map((t) => t.exportPath))].join(', ');
 console.log(`config: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; concurrency ${CONCURRENCY}, keep-alive, one undici Agent per mode with the same options; `
-  + `each mode ${2 * LEG_SECONDS} s per payload in legs bare/codec/gateway/gateway/codec/bare after ${WARMUP_SECONDS} s warm-up each; ${KEYS}; `
+  + `each mode ${2 * LEG_SECONDS} s per payload in legs bare/codec/gateway/plain/plain/gateway/codec/bare after ${WARMUP_SECONDS} s warm-up each; ${KEYS}; `
   + `records ~250 B NDJSON clinical visits, ${COHORT}-patient cohort, sensitive PI, export path ${exportPaths}; obligations: drop patient_name, pseudonymise patient_id, mask birth_year; `
   + `provider = \`kouan connector start\` child process (SQLite, log ${LOG_LEVEL}, no registry: usage records stay signed in the outbox); bare proxy, backend = their own child processes; client in the bench process; `
   + `stream ${f1(mib(STREAM_BYTES))} MiB; setup ${f1(setupSeconds)} s; load average (1 min) ${f2(loadBefore[0]!)} before, ${f2(loadAfter[0]!)} after${PROFILE ? '; PROFILED RUN (--cpu-prof on the provider): throughput not representative' : ''}`);
@@ -288,14 +307,15 @@ console.log('|---|---|---|---|---|---|---|---|---|---|');
 const names: Record<Mode, string> = {
   bare: 'bare @fastify/http-proxy + mTLS (baseline)',
   codec: 'bare proxy + NDJSON codec only (parse → serialise)',
-  gateway: 'Kouan gateway (full)',
+  gateway: 'Kouan gateway (full: obligations + subject counting)',
+  plain: 'Kouan gateway (full, same bytes with nothing to change: pass-through)',
 };
 for (const t of throughput) {
   for (const mode of MODES) {
     const r = t[mode];
     console.log(`| ${t.records} records | ${names[mode]} | ${Math.round(r.rps)} | ${f2(r.p50)} | ${f2(r.p99)} | ${f1(r.kbPerResponse)} | ${Math.round(r.serverCpuUs)} | ${f2(r.serverCores)} | ${Math.round(r.backendCpuUs)} | ${Math.round(r.clientCpuUs)} |`);
   }
-  for (const [name, a, b] of [['gateway/bare', t.gateway, t.bare], ['codec/bare', t.codec, t.bare], ['gateway/codec', t.gateway, t.codec]] as const) {
+  for (const [name, a, b] of [['pass-through gateway/bare', t.plain, t.bare], ['gateway/bare', t.gateway, t.bare], ['codec/bare', t.codec, t.bare], ['gateway/codec', t.gateway, t.codec]] as const) {
     console.log(`| ${t.records} records | **ratio ${name}** | **${f2(a.rps / b.rps)}** | ${f2(a.p50 / b.p50)}x | ${f2(a.p99 / b.p99)}x | | ${f2(a.serverCpuUs / b.serverCpuUs)}x | | | |`);
   }
 }
@@ -334,8 +354,11 @@ if (profile) {
 const [big, small = throughput[0]!] = throughput as [(typeof throughput)[0], (typeof throughput)[0]];
 console.log(JSON.stringify({
   bench: 'gateway',
-  ratio: Number((big.gateway.rps / big.bare.rps).toFixed(3)),
-  ratio_small: Number((small.gateway.rps / small.bare.rps).toFixed(3)),
+  ratio: Number((big.plain.rps / big.bare.rps).toFixed(3)),
+  ratio_small: Number((small.plain.rps / small.bare.rps).toFixed(3)),
+  ratio_records: Number((big.gateway.rps / big.bare.rps).toFixed(3)),
+  ratio_records_small: Number((small.gateway.rps / small.bare.rps).toFixed(3)),
+  plain_rps: Math.round(big.plain.rps), plain_cpu_us_per_req: Math.round(big.plain.serverCpuUs),
   records_per_response: big.records,
   gateway_rps: Math.round(big.gateway.rps), bare_rps: Math.round(big.bare.rps),
   gateway_p50_ms: Number(big.gateway.p50.toFixed(2)), gateway_p99_ms: Number(big.gateway.p99.toFixed(2)),

@@ -125,14 +125,12 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     const subjectField = grant.asset.classification.pi.subjectIdField;
     const digest = createHash('sha256');
     let bytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer | string, _enc, done) {
-        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        digest.update(buffer);
-        bytes += buffer.length;
-        done(null, buffer);
-      },
-    });
+    const observe = (buffer: Buffer) => {
+      digest.update(buffer);
+      bytes += buffer.length;
+    };
+    /** What goes to the consumer: the pass-through stage observes its own output, the record path ends in a meter. */
+    let output: NodeJS.ReadableStream & { readableEnded: boolean };
     let stage: Enforcer | NdjsonPassThrough;
     /** Stops the stream early with a marker: the backend failed or sent something unreadable. */
     const stopWith = (marker: StopMarker) => stage.stop(marker);
@@ -145,9 +143,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     let parser: NodeJS.ReadWriteStream & { destroy(): void } | null = null;
     if (grant.asset.backend.format === 'ndjson' && !subjectField && fields.drop.length + fields.mask.length + fields.pseudonymise.length === 0) {
       // Nothing to change in a record and no person to count: the bytes go as they are, counted and cut by line.
-      stage = new NdjsonPassThrough(limits.records, (records) => stores.usage.addRecords(grant.agreement.id, records));
+      stage = new NdjsonPassThrough({ maxRecords: limits.records, count: (records) => stores.usage.addRecords(grant.agreement.id, records), observe });
       (source as NodeJS.ReadableStream).pipe(stage);
-      pipeline(stage, meter).catch(streamEnded);
+      stage.on('error', streamEnded);
+      output = stage;
     } else {
       stage = new Enforcer({
         fields, limits, subjectField,
@@ -164,7 +163,15 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       parser = recordParser;
       recordParser.on('error', (error: Error) => stopWith({ code: 'GATEWAY_BACKEND_INVALID', message: `the backend sent unreadable ${grant.asset.backend.format}: ${error.message}` }));
       (source as NodeJS.ReadableStream).pipe(recordParser).pipe(stage);
+      const meter = new Transform({
+        transform(chunk: Buffer | string, _enc, done) {
+          const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          observe(buffer);
+          done(null, buffer);
+        },
+      });
       pipeline(stage, codec.serializer(), meter).catch(streamEnded);
+      output = meter;
     }
     stage.onStop = () => {
       if (parser) (source as NodeJS.ReadableStream).unpipe(parser);
@@ -190,16 +197,16 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
           .catch((error: Error) => request.log.error({ err: error }, 'denial record could not be stored'));
       }
     };
-    meter.once('end', () => record(null));
+    output.once('end', () => record(null));
     reply.raw.once('close', () => {
-      if (meter.readableEnded) return;
+      if (output.readableEnded) return;
       // The consumer went away: stop reading the backend and account for what was actually sent.
       source.destroy?.();
       parser?.destroy();
       stage.destroy();
       record('CONSUMER_ABORTED');
     });
-    reply.header('content-type', codec.contentType).removeHeader('content-length').send(meter);
+    reply.header('content-type', codec.contentType).removeHeader('content-length').send(output);
   };
 
   /**

@@ -11,52 +11,70 @@ import { errorObject, type StopMarker } from './codecs.ts';
 import type { EnforcerStats } from './enforcer.ts';
 
 const NEWLINE = 0x0a;
+/** Under a finite max_records, the agreement's record count is written at least this often (as the enforcer's batches). */
+const PERSIST_EVERY = 256;
 
 /** A line of nothing, or of a lone carriage return or space, is no record. */
 const blank = (data: Buffer, start: number, end: number): boolean => end - start === 0 || (end - start === 1 && (data[start] === 0x0d || data[start] === 0x20));
 
+export interface PassThroughOptions {
+  /** Records the stream may still forward (Infinity when the agreement sets no max_records). */
+  maxRecords: number;
+  /** Adds forwarded records to the agreement's usage. */
+  count: (records: number) => Promise<void>;
+  /** Sees every buffer that goes out (the usage record's byte count and digest). */
+  observe: (bytes: Buffer) => void;
+}
+
 export class NdjsonPassThrough extends Transform {
   readonly stats: EnforcerStats = { records: 0, newSubjects: 0, newSensitive: 0, stopped: null };
-  readonly #maxRecords: number;
-  readonly #count: (records: number) => Promise<void>;
+  readonly #o: PassThroughOptions;
   /** The bytes after the last newline, held until their line is complete. */
   #rest: Buffer | null = null;
+  /** Records forwarded and not yet added to the agreement's usage. */
+  #unpersisted = 0;
   onStop: (marker: StopMarker) => void = () => undefined;
 
-  /** `count` persists the records forwarded (the agreement's usage), once per chunk, before the next is read. */
-  constructor(maxRecords: number, count: (records: number) => Promise<void>) {
+  constructor(options: PassThroughOptions) {
     super();
-    this.#maxRecords = maxRecords;
-    this.#count = count;
+    this.#o = options;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     if (this.stats.stopped) return done();
     const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
     this.#rest = null;
-    const before = this.stats.records;
     let start = 0;
     for (let newline = data.indexOf(NEWLINE, start); newline !== -1; newline = data.indexOf(NEWLINE, start)) {
       if (!blank(data, start, newline)) {
-        if (this.stats.records >= this.#maxRecords) return this.#cut(data, start, before, done);
+        if (this.stats.records >= this.#o.maxRecords) return this.#cut(data, start, done);
         this.stats.records += 1;
+        this.#unpersisted += 1;
       }
       start = newline + 1;
     }
     if (start < data.length) this.#rest = Buffer.from(data.subarray(start));
-    if (start > 0) this.push(data.subarray(0, start));
-    this.#counted(before, done);
+    if (start > 0) this.#out(data.subarray(0, start));
+    // A finite limit is shared by every stream of the agreement: keep the stored count close behind.
+    if (Number.isFinite(this.#o.maxRecords) && this.#unpersisted >= PERSIST_EVERY) return void this.#persist().then(() => done(), done);
+    done();
   }
 
   override _flush(done: TransformCallback): void {
     const rest = this.#rest;
     this.#rest = null;
-    if (this.stats.stopped || rest === null || blank(rest, 0, rest.length)) return done();
-    if (this.stats.records >= this.#maxRecords) return this.#cut(rest, 0, this.stats.records, done);
-    this.stats.records += 1;
-    this.push(rest);
-    this.push('\n');
-    this.#counted(this.stats.records - 1, done);
+    if (!this.stats.stopped && rest !== null && !blank(rest, 0, rest.length)) {
+      if (this.stats.records >= this.#o.maxRecords) return this.#cut(rest, 0, done);
+      this.stats.records += 1;
+      this.#unpersisted += 1;
+      this.#out(Buffer.concat([rest, Buffer.from('\n')]));
+    }
+    this.#persist().then(() => done(), done);
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    // The consumer went away: what was forwarded still counts.
+    this.#persist().then(() => done(error), () => done(error));
   }
 
   /** Ends the output with a marker after what went so far (also used when the backend fails mid-stream). */
@@ -64,20 +82,25 @@ export class NdjsonPassThrough extends Transform {
     if (this.stats.stopped) return;
     this.stats.stopped = marker;
     this.#rest = null;
-    this.push(`${errorObject(marker)}\n`);
+    this.#out(Buffer.from(`${errorObject(marker)}\n`));
     this.push(null);
     this.onStop(marker);
   }
 
-  #cut(data: Buffer, end: number, before: number, done: TransformCallback): void {
-    if (end > 0) this.push(data.subarray(0, end));
-    this.stop({ code: 'GATEWAY_MAX_RECORDS_REACHED', message: 'the agreement allows no more records' });
-    this.#counted(before, done);
+  #out(bytes: Buffer): void {
+    this.#o.observe(bytes);
+    this.push(bytes);
   }
 
-  #counted(before: number, done: TransformCallback): void {
-    const forwarded = this.stats.records - before;
-    if (forwarded === 0) return done();
-    this.#count(forwarded).then(() => done(), done);
+  #persist(): Promise<void> {
+    const records = this.#unpersisted;
+    this.#unpersisted = 0;
+    return records === 0 ? Promise.resolve() : this.#o.count(records);
+  }
+
+  #cut(data: Buffer, end: number, done: TransformCallback): void {
+    if (end > 0) this.#out(data.subarray(0, end));
+    this.stop({ code: 'GATEWAY_MAX_RECORDS_REACHED', message: 'the agreement allows no more records' });
+    this.#persist().then(() => done(), done);
   }
 }
