@@ -45,14 +45,17 @@ export function dataPlaneSecret(stateDir: string): Buffer {
   return secret;
 }
 
-/** Sends one record to the registry intake over mutual TLS; the registry answers with a signed receipt. */
+/** Sends records to the registry intake over mutual TLS in one request; the registry answers with a signed receipt for each. */
 export function registrySender(peers: PeerClient, registry: { participantId: string; url: string }): RecordSender {
-  return async (record) => {
-    const r = await peers.request<Record<string, unknown>>({ participantId: registry.participantId, baseUrl: registry.url }, {
-      method: 'POST', path: 'intake/v1/records', body: { id: record.id, kind: record.kind, record: record.record, signature: record.signature },
+  return async (records) => {
+    const r = await peers.request<{ receipts?: Array<Record<string, unknown>>; details?: { index?: unknown } }>({ participantId: registry.participantId, baseUrl: registry.url }, {
+      method: 'POST', path: 'intake/v1/batches', body: { records: records.map((record) => ({ id: record.id, kind: record.kind, record: record.record, signature: record.signature })) },
     });
-    if (r.status !== 200 && r.status !== 201) throw new KouanError('DSP_COUNTERPARTY_REFUSED', `registry answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
-    return r.body;
+    if (r.status !== 200 || !Array.isArray(r.body.receipts)) {
+      const refused = new KouanError('DSP_COUNTERPARTY_REFUSED', `registry answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      throw Object.assign(refused, { index: r.status >= 400 && r.status < 500 ? r.body.details?.index : undefined });
+    }
+    return r.body.receipts;
   };
 }
 

@@ -8,8 +8,17 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Outbox, OutboxRecord } from '../storage/ports.ts';
 
-/** Sends one record to the registry; resolves with the registry's receipt, rejects when it was not accepted. */
-export type RecordSender = (record: OutboxRecord) => Promise<Record<string, unknown>>;
+/**
+ * Sends records to the registry in one request; resolves with their receipts in order, rejects when they were not
+ * accepted. A registry that refuses one record of the batch names it: the error's `index` (nothing was stored then).
+ */
+export type RecordSender = (records: OutboxRecord[]) => Promise<Array<Record<string, unknown>>>;
+
+/** The position of the record a refusal names, if it names one. */
+const refusedIndex = (error: unknown): number | null => {
+  const index = (error as { index?: unknown }).index;
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : null;
+};
 
 export interface DeliveryOptions {
   batchSize: number;
@@ -76,22 +85,46 @@ export class OutboxDelivery {
     for (;;) {
       const batch = await this.#outbox.leaseBatch(this.#options.batchSize, this.#holder, this.#options.leaseMs, this.#clock.now());
       if (batch.length === 0) break;
-      for (const record of batch) {
-        try {
-          const receipt = await this.#send(record);
-          await this.#outbox.markDelivered(record.id, receipt, this.#clock.now());
-          delivered += 1;
-          this.#failures = 0;
-        } catch (error) {
-          this.#failures += 1;
-          await this.#outbox.markFailed(record.id, (error as Error).message.slice(0, 500), this.#clock.now());
-          // Keep order and spare the registry: stop this pass, release the rest and try again after a backoff.
-          for (const rest of batch.slice(batch.indexOf(record) + 1)) await this.#outbox.markFailed(rest.id, 'not attempted: registry unavailable', this.#clock.now());
-          if (this.#failures === 1 || this.#failures % 20 === 0) this.#log.warn({ err: error, failures: this.#failures }, 'registry unreachable; records stay in the outbox');
-          return delivered;
+      // The whole batch in one request; when the registry refuses one record, those before it go on their own
+      // and the pass stops at it, as if they had been sent one by one.
+      let accepted = batch;
+      let failure: { error: unknown; at: number } | null = null;
+      try {
+        await this.#accepted(batch);
+      } catch (error) {
+        const index = refusedIndex(error);
+        failure = { error, at: index !== null && index < batch.length ? index : 0 };
+        accepted = batch.slice(0, failure.at);
+        if (accepted.length > 0) {
+          try {
+            await this.#accepted(accepted);
+          } catch (retryError) {
+            failure = { error: retryError, at: 0 };
+            accepted = [];
+          }
         }
       }
+      delivered += accepted.length;
+      if (failure === null) {
+        this.#failures = 0;
+        continue;
+      }
+      if (accepted.length > 0) this.#failures = 0;
+      this.#failures += 1;
+      const { error, at } = failure;
+      await this.#outbox.markFailed(batch[at]!.id, (error as Error).message.slice(0, 500), this.#clock.now());
+      // Keep order and spare the registry: stop this pass, release the rest and try again after a backoff.
+      for (const rest of batch.slice(at + 1)) await this.#outbox.markFailed(rest.id, 'not attempted: registry unavailable', this.#clock.now());
+      if (this.#failures === 1 || this.#failures % 20 === 0) this.#log.warn({ err: error, failures: this.#failures }, 'registry unreachable or refusing; records stay in the outbox');
+      return delivered;
     }
     return delivered;
+  }
+
+  /** Sends records and stores their receipts; rejects (storing nothing) when they were not all accepted. */
+  async #accepted(records: OutboxRecord[]): Promise<void> {
+    const receipts = await this.#send(records);
+    if (receipts.length !== records.length) throw new Error(`the registry answered ${receipts.length} receipts for ${records.length} records`);
+    for (const [i, record] of records.entries()) await this.#outbox.markDelivered(record.id, receipts[i]!, this.#clock.now());
   }
 }

@@ -88,3 +88,12 @@ export const IntakeBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** The most records one batch to the intake carries. */
+export const MAX_INTAKE_BATCH = 500;
+
+/** Several records in one request (POST /intake/v1/batches): checked all before any is appended. */
+export const IntakeBatchBody = Type.Object(
+  { records: Type.Array(IntakeBody, { minItems: 1, maxItems: MAX_INTAKE_BATCH }) },
+  { additionalProperties: false },
+);

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.ts';
+import { ManualClock, systemClock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { registrySender } from '../../src/main/data-plane.ts';
 import { OutboxDelivery } from '../../src/records/delivery.ts';
@@ -50,13 +50,13 @@ describe('registry intake over mutual TLS', () => {
     const body = await signed(usageRecord('bj-hospital'), hospital.identity);
     const before = await registry.deps.stores.ledger.head();
     // The connector's own sender (src/main/data-plane.ts): mutual TLS, a bound request token, 200/201 or it throws.
-    const answer = await registrySender(hospital.peers, { participantId: registry.participantId, url: registry.intakeUrl })({ ...body, createdAt: '2026-11-27T10:00:00.000Z' });
-    const receipt = answer.receipt as { recordId: string; seq: number; entryHash: string; receivedAt: string };
+    const [answer] = await registrySender(hospital.peers, { participantId: registry.participantId, url: registry.intakeUrl })([{ ...body, createdAt: '2026-11-27T10:00:00.000Z' }]);
+    const receipt = answer!.receipt as { recordId: string; seq: number; entryHash: string; receivedAt: string };
     expect(receipt).toMatchObject({ recordId: body.id, seq: before.seq + 1 });
-    const key = (await ledgerKeys(hospital)).get(kidOf(String(answer.signature)));
+    const key = (await ledgerKeys(hospital)).get(kidOf(String(answer!.signature)));
     expect(key).toBeDefined();
-    await expect(verifyDetached(receipt, String(answer.signature), key!)).resolves.toBeTruthy();
-    await expect(verifyDetached({ ...receipt, seq: receipt.seq + 1 }, String(answer.signature), key!)).rejects.toMatchObject({ code: 'JWS_INVALID' });
+    await expect(verifyDetached(receipt, String(answer!.signature), key!)).resolves.toBeTruthy();
+    await expect(verifyDetached({ ...receipt, seq: receipt.seq + 1 }, String(answer!.signature), key!)).rejects.toMatchObject({ code: 'JWS_INVALID' });
     const entry = await registry.deps.stores.ledger.entryByRecordId(body.id);
     expect(entry).toMatchObject({ seq: receipt.seq, hash: receipt.entryHash, participant: 'bj-hospital', kind: 'usage', signature: body.signature });
     expect(JSON.parse(entry!.record)).toEqual(body.record);
@@ -80,6 +80,49 @@ describe('registry intake over mutual TLS', () => {
       const entry = await registry.deps.stores.ledger.entryByRecordId(record.id);
       expect(stored?.receipt).toEqual({ receipt: { recordId: record.id, seq: entry!.seq, entryHash: entry!.hash, receivedAt: entry!.receivedAt }, signature: entry!.receipt });
     }
+    await stores.close();
+  });
+
+  it('takes a batch whole: every record checked before any is appended, a refusal names the record and stores nothing', async () => {
+    const send = registrySender(hospital.peers, { participantId: registry.participantId, url: registry.intakeUrl });
+    const createdAt = '2026-11-27T10:00:00.000Z';
+    const good = await Promise.all([0, 1, 2].map(async () => ({ ...(await signed(usageRecord('bj-hospital'), hospital.identity)), createdAt })));
+    const before = await registry.deps.stores.ledger.head();
+    const receipts = await send(good);
+    expect(receipts.map((r) => (r.receipt as { recordId: string; seq: number }).recordId)).toEqual(good.map((g) => g.id));
+    expect((await registry.deps.stores.ledger.head()).seq).toBe(before.seq + 3);
+
+    const forged = { ...(await signed(usageRecord('bj-hospital'), pharma.identity)), createdAt };
+    const fresh = { ...(await signed(usageRecord('bj-hospital'), hospital.identity)), createdAt };
+    const head = await registry.deps.stores.ledger.head();
+    await expect(send([fresh, forged])).rejects.toMatchObject({ index: 1, message: expect.stringContaining('REGISTRY_SIGNATURE_INVALID') });
+    expect(await registry.deps.stores.ledger.head()).toEqual(head);
+    expect(await registry.deps.stores.ledger.entryByRecordId(fresh.id)).toBeNull();
+  });
+
+  it('delivers the records before one the registry refuses, and stops there', async () => {
+    const stores = openSqliteStores(join(mkdtempSync(join(tmpdir(), 'kouan-outbox-')), 'connector.db'));
+    const log = createLogger({ level: 'silent' });
+    const clock = new ManualClock(Date.now());
+    const emitter = new RecordEmitter(pharma.identity, stores.outbox, clock, log);
+    const delivery = new OutboxDelivery(stores.outbox, registrySender(pharma.peers, { participantId: registry.participantId, url: registry.intakeUrl }), clock, log);
+    const body = () => {
+      const { id: _id, kind: _kind, participant: _p, at: _at, ...rest } = usageRecord('pharma-de');
+      return rest;
+    };
+    const first = await emitter.emit('usage', body());
+    clock.advance(1000);
+    // A record whose content no longer matches its signature, queued between two good ones.
+    const signedOne = await signed(usageRecord('pharma-de'), pharma.identity);
+    const broken = { id: signedOne.id, kind: 'usage' as const, record: { ...signedOne.record, bytes: 999 }, signature: signedOne.signature, createdAt: clock.now().toISOString() };
+    await stores.outbox.enqueue(broken);
+    clock.advance(1000);
+    const last = await emitter.emit('usage', body());
+    expect(await delivery.runOnce()).toBe(1);
+    expect((await stores.outbox.get(first.id))?.receipt).toBeTruthy();
+    expect((await stores.outbox.get(broken.id))?.receipt ?? null).toBeNull();
+    expect((await stores.outbox.get(last.id))?.receipt ?? null).toBeNull();
+    expect(await registry.deps.stores.ledger.entryByRecordId(last.id)).toBeNull();
     await stores.close();
   });
 

@@ -47,18 +47,28 @@ export class TestReceiver {
     const app = Fastify({ https: mtlsServerOptions(this.#trust), logger: false });
     await app.register(errorResponses);
     await app.register(mutualTls, { trust: this.#trust, clock: systemClock, requireTokens: true, skewSeconds: 5 });
-    app.post<{ Body: { id: string; kind: string; record: Record<string, unknown>; signature: string } }>('/intake/v1/records', async (request, reply) => {
-      const { id, kind, record, signature } = request.body;
+    type Sent = { id: string; kind: string; record: Record<string, unknown>; signature: string };
+    // As the registry's batch intake: every record checked before any is kept; a refusal names the record.
+    app.post<{ Body: { records: Sent[] } }>('/intake/v1/batches', async (request, reply) => {
       const key = (request.raw.socket as TLSSocket).getPeerX509Certificate()!.publicKey;
-      await verifyDetached(record, signature, key);
-      if (record.participant !== request.peer.participantId) return reply.code(403).send({ code: 'FORGED', message: 'record of another participant' });
-      if (!validRecord(record)) {
-        this.invalid.push({ record, errors: validRecord.errors });
-        return reply.code(400).send({ code: 'INPUT_INVALID', message: ajv.errorsText(validRecord.errors) });
+      for (const [index, { record, signature }] of request.body.records.entries()) {
+        try {
+          await verifyDetached(record, signature, key);
+        } catch {
+          return reply.code(403).send({ code: 'REGISTRY_SIGNATURE_INVALID', message: `record ${index}: bad signature`, details: { index } });
+        }
+        if (record.participant !== request.peer.participantId) return reply.code(403).send({ code: 'REGISTRY_NOT_YOUR_RECORD', message: `record ${index} of another participant`, details: { index } });
+        if (!validRecord(record)) {
+          this.invalid.push({ record, errors: validRecord.errors });
+          return reply.code(400).send({ code: 'REGISTRY_RECORD_INVALID', message: ajv.errorsText(validRecord.errors), details: { index } });
+        }
       }
-      this.deliveries += 1;
-      if (!this.received.has(id)) this.received.set(id, { id, kind, record, from: request.peer.participantId });
-      return reply.code(201).send({ receipt: { id, receivedAt: new Date().toISOString() } });
+      const receivedAt = new Date().toISOString();
+      for (const { id, kind, record } of request.body.records) {
+        this.deliveries += 1;
+        if (!this.received.has(id)) this.received.set(id, { id, kind, record, from: request.peer.participantId });
+      }
+      return reply.code(200).send({ receipts: request.body.records.map(({ id }) => ({ receipt: { id, receivedAt } })) });
     });
     await app.listen({ host: '127.0.0.1', port: this.port });
     this.#app = app;

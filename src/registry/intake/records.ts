@@ -8,11 +8,12 @@ import type { Static } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { KouanError } from '../../core/errors.ts';
-import { DenialRecord, FilingRecord, type IntakeBody, UsageRecord } from '../../records/schemas.ts';
+import { DenialRecord, FilingRecord, type IntakeBatchBody, type IntakeBody, UsageRecord } from '../../records/schemas.ts';
 import { canonicalJson, verifyCanonical } from '../../trust/jws.ts';
 import type { AppendRequest } from '../ledger/ledger.ts';
 
 export type IntakeRequest = Static<typeof IntakeBody>;
+export type IntakeBatchRequest = Static<typeof IntakeBatchBody>;
 
 // Validation only: nothing coerced, defaulted or removed, since the signature covers the record as sent.
 const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, removeAdditional: false });

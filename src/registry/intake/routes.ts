@@ -5,14 +5,14 @@
 import type { TLSSocket } from 'node:tls';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { NotFoundError } from '../../core/errors.ts';
+import { KouanError, NotFoundError } from '../../core/errors.ts';
 import { peerKey } from '../../http/mtls.ts';
-import { IntakeBody } from '../../records/schemas.ts';
+import { IntakeBatchBody, IntakeBody } from '../../records/schemas.ts';
 import type { RegistryDeps } from '../deps.ts';
 import { viewOf } from '../participants.ts';
 import { CheckpointBody, LedgerKeyBody, ParticipantView, PolicyBundleBody, ReceiptBody, VersionParams } from '../schemas.ts';
 import { checkpointView, keyView } from '../views.ts';
-import { checkRecord, type IntakeRequest } from './records.ts';
+import { checkRecord, type IntakeBatchRequest, type IntakeRequest } from './records.ts';
 
 export async function intakeRoutes(app: FastifyInstance, { participants, ledger, stores }: RegistryDeps): Promise<void> {
   // The record's own signature, by the key of the certificate on this connection, binds sender and content more
@@ -27,6 +27,27 @@ export async function intakeRoutes(app: FastifyInstance, { participants, ledger,
       const { entry, receipt, duplicate } = await ledger.append(checked);
       request.log.debug({ record: entry.recordId, seq: entry.seq, duplicate }, duplicate ? 'record already in the ledger' : 'record appended');
       return reply.code(duplicate ? 200 : 201).send(receipt);
+    },
+  );
+
+  // A connector's outbox in one request: every record is checked before any is appended, so bad input stores
+  // nothing and the refusal names the record (details.index); the appends share the ledger's group commits.
+  app.post<{ Body: IntakeBatchRequest }>(
+    '/intake/v1/batches',
+    { schema: { body: IntakeBatchBody, response: { 200: Type.Object({ receipts: Type.Array(ReceiptBody) }) } }, config: { tokenless: true } },
+    async (request) => {
+      await participants.admitted(request.peer);
+      const key = peerKey(request.raw.socket as TLSSocket);
+      const checked = request.body.records.map((body, index) => {
+        try {
+          return checkRecord(body, request.peer.participantId, key);
+        } catch (error) {
+          if (!(error instanceof KouanError)) throw error;
+          throw new KouanError(error.code, `record ${index} (${body.id}): ${error.message}`, { ...error.details, index });
+        }
+      });
+      const appended = await Promise.all(checked.map((c) => ledger.append(c)));
+      return { receipts: appended.map((a) => a.receipt) };
     },
   );
 
