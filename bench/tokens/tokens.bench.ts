@@ -12,11 +12,14 @@ import { startEchoServer } from '../../test/support/servers.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Participant keys: `ec` (P-256, ES256; the default of `kouan pki issue`) or `rsa` (BENCH_KEY_BITS, PS256). */
+const KEY_TYPE = process.env.BENCH_KEY_TYPE === 'rsa' ? 'rsa' : 'ec';
 const KEY_BITS = Number(process.env.BENCH_KEY_BITS ?? 3072);
+const KEYS = KEY_TYPE === 'ec' ? 'P-256 participant keys, ES256' : `RSA-${KEY_BITS} participant keys, PS256`;
 
 const pki = await TestPki.create();
-const hospital = pki.issue('bj-hospital', 'CN', { keyBits: KEY_BITS });
-const pharma = pki.issue('pharma-de', 'DE', { keyBits: KEY_BITS });
+const hospital = pki.issue('bj-hospital', 'CN', { keyType: KEY_TYPE, keyBits: KEY_BITS });
+const pharma = pki.issue('pharma-de', 'DE', { keyType: KEY_TYPE, keyBits: KEY_BITS });
 const serverTrust = await pki.trust(hospital);
 const clientTrust = await pki.trust(pharma);
 const plain = await startEchoServer(serverTrust, systemClock, false);
@@ -62,7 +65,7 @@ await Promise.all([plain.close(), tokened.close()]);
 pki.cleanup();
 
 const fmt = (n: number) => n.toFixed(2);
-console.log(`config: ${REQUESTS} requests, concurrency ${CONCURRENCY}, RSA-${KEY_BITS} participant keys, PS256, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
+console.log(`config: ${REQUESTS} requests, concurrency ${CONCURRENCY}, ${KEYS}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
 console.log('| case | req/s | p50 ms | p99 ms |');
 console.log('|---|---|---|---|');
 console.log(`| mutual TLS only (baseline) | ${fmt(baseline.rps)} | ${fmt(baseline.p50)} | ${fmt(baseline.p99)} |`);

