@@ -45,18 +45,32 @@ export function dataPlaneSecret(stateDir: string): Buffer {
   return secret;
 }
 
-/** Sends records to the registry intake over mutual TLS in one request; the registry answers with a signed receipt for each. */
+/**
+ * Sends records to the registry intake over mutual TLS in one request; the registry answers with a signed receipt for
+ * each. A batch larger than the registry's body limit is sent in halves.
+ */
 export function registrySender(peers: PeerClient, registry: { participantId: string; url: string }): RecordSender {
-  return async (records) => {
+  const send: RecordSender = async (records) => {
     const r = await peers.request<{ receipts?: Array<Record<string, unknown>>; details?: { index?: unknown } }>({ participantId: registry.participantId, baseUrl: registry.url }, {
       method: 'POST', path: 'intake/v1/batches', body: { records: records.map((record) => ({ id: record.id, kind: record.kind, record: record.record, signature: record.signature })) },
     });
+    if (r.status === 413 && records.length > 1) {
+      const half = Math.ceil(records.length / 2);
+      const first = await send(records.slice(0, half));
+      try {
+        return [...first, ...(await send(records.slice(half)))];
+      } catch (error) {
+        const index = (error as { index?: unknown }).index;
+        throw typeof index === 'number' ? Object.assign(error as Error, { index: index + half }) : error;
+      }
+    }
     if (r.status !== 200 || !Array.isArray(r.body.receipts)) {
       const refused = new KouanError('DSP_COUNTERPARTY_REFUSED', `registry answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
       throw Object.assign(refused, { index: r.status >= 400 && r.status < 500 ? r.body.details?.index : undefined });
     }
     return r.body.receipts;
   };
+  return send;
 }
 
 export async function startDataPlane(args: {

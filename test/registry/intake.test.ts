@@ -100,6 +100,21 @@ describe('registry intake over mutual TLS', () => {
     expect(await registry.deps.stores.ledger.entryByRecordId(fresh.id)).toBeNull();
   });
 
+  it('sends a batch over the body limit in halves', async () => {
+    const small = await startTestRegistry(pki, { intake: { listen: { host: '127.0.0.1', port: 0 }, bodyLimitBytes: 4096 } }, pki.issue(registry.participantId, 'CN', {}, 'registry-small'));
+    try {
+      await register(small, 'bj-hospital', 'CN', hospital.credentials);
+      const createdAt = '2026-11-27T10:00:00.000Z';
+      const records = await Promise.all(Array.from({ length: 24 }, async () => ({ ...(await signed(usageRecord('bj-hospital'), hospital.identity)), createdAt })));
+      expect(JSON.stringify({ records }).length).toBeGreaterThan(4 * 4096);
+      const receipts = await registrySender(hospital.peers, { participantId: small.participantId, url: small.intakeUrl })(records);
+      expect(receipts.map((r) => (r.receipt as { recordId: string }).recordId)).toEqual(records.map((r) => r.id));
+      expect((await small.deps.stores.ledger.head()).seq).toBe(24);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('delivers the records before one the registry refuses, and stops there', async () => {
     const stores = openSqliteStores(join(mkdtempSync(join(tmpdir(), 'kouan-outbox-')), 'connector.db'));
     const log = createLogger({ level: 'silent' });
