@@ -20,7 +20,7 @@ const Floor = (grade: Grade, value: number) => Type.Number({ minimum: 0, maximum
 /** The published parameters: weights, grade floors, sampling rates, look-back window (registry config `credit`). */
 export const CreditParametersSchema = Type.Object(
   {
-    windowDays: Type.Integer({ minimum: 1, maximum: 3660, default: 365, description: 'Look-back window: refusals, threshold attempts and suspensions older than this many days no longer count.' }),
+    windowDays: Type.Integer({ minimum: 1, maximum: 3660, default: 365, description: 'Look-back window: refusals, threshold attempts, suspensions and revocations older than this many days no longer count.' }),
     weights: Type.Object(
       {
         refusal: Type.Object(
@@ -35,6 +35,7 @@ export const CreditParametersSchema = Type.Object(
         thresholdAttempt: Weight('Points off per refusal carrying a threshold code (counted instead of its stage weight).', 15),
         overdueFiling: Weight('Points off per standard-contract filing overdue at the time of grading.', 10),
         suspension: Weight('Points off per suspension by the operator within the window.', 25),
+        revocation: Weight("Points off per certificate of the participant the data-space CA revoked within the window (its CRL).", 20),
       },
       { default: {}, additionalProperties: false, description: 'Points taken off the score of 100 per counted event.' },
     ),
@@ -59,9 +60,11 @@ export interface CreditInputs {
   overdueFilings: number;
   /** Suspensions by the operator that began within the window. */
   suspensions: number;
+  /** Its certificates the CA's CRL revokes, revoked within the window. */
+  revocations: number;
 }
 
-export const noInputs = (): CreditInputs => ({ refusals: { negotiation: 0, transfer: 0, 'data-plane': 0, 'data-plane-stream': 0 }, thresholdAttempts: 0, overdueFilings: 0, suspensions: 0 });
+export const noInputs = (): CreditInputs => ({ refusals: { negotiation: 0, transfer: 0, 'data-plane': 0, 'data-plane-stream': 0 }, thresholdAttempts: 0, overdueFilings: 0, suspensions: 0, revocations: 0 });
 
 export interface Contribution {
   input: string;
@@ -83,6 +86,7 @@ export function grade(inputs: CreditInputs, p: CreditParameters): Grading {
     ['thresholdAttempts', inputs.thresholdAttempts, p.weights.thresholdAttempt],
     ['overdueFilings', inputs.overdueFilings, p.weights.overdueFiling],
     ['suspensions', inputs.suspensions, p.weights.suspension],
+    ['revocations', inputs.revocations, p.weights.revocation],
   ];
   const contributions = counted.map(([input, count, weight]) => ({ input, count, weight, points: count * weight }));
   const score = Math.max(0, 100 - contributions.reduce((sum, c) => sum + c.points, 0));

@@ -22,6 +22,11 @@ export interface Participant {
   certThumbprint: string;
   /** The registered certificate, when the operator gave the PEM rather than its thumbprint. */
   certificatePem: string | null;
+  /**
+   * The participant's registered certificates the registry has seen presented (serial, thumbprint, first seen), oldest
+   * first: grading counts those the CA's CRL revokes. Absent in records written before grading counted revocations.
+   */
+  certificates?: Array<{ serial: string; thumbprint: string; since: string }>;
   status: ParticipantStatus;
   suspension: { reason: string; at: string } | null;
   /** Every suspension, oldest first (the current one is also `suspension`); grading counts them. Absent in records written before grading. */

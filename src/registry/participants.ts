@@ -120,6 +120,14 @@ export class ParticipantRegistry {
     if (participant.certThumbprint !== peer.certThumbprint) {
       throw new KouanError('REGISTRY_CERTIFICATE_NOT_REGISTERED', `participant ${peer.participantId} presented certificate ${peer.certThumbprint}; the registered one is ${participant.certThumbprint}`);
     }
+    // The first time a registered certificate is presented, its serial joins the participant's history (grading
+    // counts the revoked ones; a replaced certificate stays in the history).
+    if (!(participant.certificates ?? []).some((c) => c.serial === peer.serial)) {
+      // An observation, not a change of the participant's attributes: updatedAt stays.
+      const seen: Participant = { ...participant, certificates: [...(participant.certificates ?? []), { serial: peer.serial, thumbprint: peer.certThumbprint, since: this.#clock.now().toISOString() }] };
+      await this.#store.save(seen);
+      return seen;
+    }
     return participant;
   }
 

@@ -126,10 +126,12 @@ export const CreditReportBody = Type.Object({
     thresholdAttempts: Type.Integer(),
     overdueFilings: Type.Integer(),
     suspensions: Type.Integer(),
+    revocations: Type.Integer(),
   }),
   contributions: Type.Array(Type.Object({ input: Type.String(), count: Type.Integer(), weight: Type.Number(), points: Type.Number() }), { description: 'Each input: how often it was counted, its weight, the points it took off.' }),
   operatorGrades: Type.Array(Type.Object({ grade: Type.Union([Grade, Type.Null()]), at: Timestamp }), { description: "The operator's grade history, oldest first." }),
   suspensions: Type.Array(Type.Object({ reason: Type.String(), at: Timestamp }), { description: 'Every suspension, oldest first.' }),
+  revocations: Type.Array(Type.Object({ serial: Type.String(), revokedAt: Timestamp }), { description: "Its certificates (as seen presented) on the CA's CRL, with the revocation time the CRL gives." }),
 });
 
 export const SpotCheckBody = Type.Object({

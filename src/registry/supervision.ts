@@ -35,9 +35,12 @@ class LedgerWalk {
   readonly #events = new Map<string, Event[]>();
   readonly #filings = new Map<string, Map<string, Filing>>();
   readonly #p: CreditParameters;
+  readonly #revocations: ReadonlyMap<string, string>;
 
-  constructor(p: CreditParameters) {
+  /** `revocations`: the CRL in force, revoked serial → revocation time. */
+  constructor(p: CreditParameters, revocations: ReadonlyMap<string, string>) {
     this.#p = p;
+    this.#revocations = revocations;
   }
 
   add(entry: LedgerEntry): void {
@@ -67,9 +70,17 @@ class LedgerWalk {
     const today = beijingDate(new Date(at));
     for (const { deadline } of standardContractDeadlines(this.#filings.get(id)?.values() ?? [])) if (isOverdue(deadline, today)) inputs.overdueFilings++;
     inputs.suspensions = (record?.suspensions ?? []).filter((s) => inWindow(Date.parse(s.at))).length;
+    inputs.revocations = revokedCertificates(record, this.#revocations).filter((r) => inWindow(Date.parse(r.revokedAt))).length;
     return inputs;
   }
 }
+
+/** The participant's certificates (as the registry has seen them presented) that the CRL revokes, with when. */
+export const revokedCertificates = (record: Participant | undefined, revocations: ReadonlyMap<string, string>): Array<{ serial: string; revokedAt: string }> =>
+  (record?.certificates ?? []).flatMap((c) => {
+    const revokedAt = revocations.get(c.serial);
+    return revokedAt === undefined ? [] : [{ serial: c.serial, revokedAt }];
+  });
 
 /** The grade the operator had set for the participant at instant `at` (its history), or null. */
 const operatorGradeAt = (record: Participant | undefined, at: number): Grade | null =>
@@ -97,14 +108,15 @@ export interface CreditReport extends CreditAssessment {
   at: string;
   inputs: CreditInputs;
   contributions: Contribution[];
-  /** The operator's grade history and the suspensions, as published for recomputation. */
+  /** The operator's grade history, the suspensions and the revoked certificates, as published for recomputation. */
   operatorGrades: Array<{ grade: Grade | null; at: string }>;
   suspensions: Array<{ reason: string; at: string }>;
+  revocations: Array<{ serial: string; revokedAt: string }>;
 }
 
 /** Each participant's grade at `now`, from the whole ledger. */
-export function creditReports(entries: readonly LedgerEntry[], participants: readonly Participant[], p: CreditParameters, now: Date): CreditReport[] {
-  const walk = new LedgerWalk(p);
+export function creditReports(entries: readonly LedgerEntry[], participants: readonly Participant[], p: CreditParameters, now: Date, revocations: ReadonlyMap<string, string> = new Map()): CreditReport[] {
+  const walk = new LedgerWalk(p, revocations);
   for (const e of entries) walk.add(e);
   return participants.map((record) => ({
     participant: record.id,
@@ -112,6 +124,7 @@ export function creditReports(entries: readonly LedgerEntry[], participants: rea
     ...assess(walk, record.id, record, now.getTime(), p),
     operatorGrades: record.creditGrades ?? [],
     suspensions: record.suspensions ?? [],
+    revocations: revokedCertificates(record, revocations),
   }));
 }
 
@@ -135,11 +148,11 @@ export interface SpotCheckQuery {
 }
 
 /** The usage records (flows) marked for a spot check: draw < the rate of the exporter's grade when it was appended. */
-export function spotChecks(entries: readonly LedgerEntry[], participants: readonly Participant[], p: CreditParameters, query: SpotCheckQuery = {}): { flows: number; spotChecks: SpotCheck[] } {
+export function spotChecks(entries: readonly LedgerEntry[], participants: readonly Participant[], p: CreditParameters, query: SpotCheckQuery = {}, revocations: ReadonlyMap<string, string> = new Map()): { flows: number; spotChecks: SpotCheck[] } {
   const records = new Map(participants.map((r) => [r.id, r]));
   const from = query.from === undefined ? -Infinity : instant(query.from);
   const to = query.to === undefined ? Infinity : instant(query.to);
-  const walk = new LedgerWalk(p);
+  const walk = new LedgerWalk(p, revocations);
   const marked: SpotCheck[] = [];
   let flows = 0;
   for (const e of entries) {

@@ -30,10 +30,11 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
   readonly caCertificate: X509Certificate;
   #caCert: x509.X509Certificate;
   #crlPem: string;
-  #revoked: ReadonlySet<string>;
+  /** Revoked serial → revocation time (ISO), from the CRL in force. */
+  #revoked: ReadonlyMap<string, string>;
   #watcher: (() => void) | null = null;
 
-  private constructor(paths: TrustPaths, identity: LocalIdentity, caPem: string, crlPem: string, revoked: Set<string>) {
+  private constructor(paths: TrustPaths, identity: LocalIdentity, caPem: string, crlPem: string, revoked: ReadonlyMap<string, string>) {
     super();
     this.paths = paths;
     this.identity = identity;
@@ -58,6 +59,11 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
   /** True when the serial (upper-case hex) is on the current CRL. */
   isRevoked(serial: string): boolean {
     return this.#revoked.has(serial);
+  }
+
+  /** Every revoked serial of the CRL in force, with the time the CA revoked it. */
+  get revocations(): ReadonlyMap<string, string> {
+    return this.#revoked;
   }
 
   /** TLS options for both directions: our certificate, the CA, the CRL (OpenSSL then checks revocation, hard fail). */
@@ -98,8 +104,8 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
   }
 }
 
-async function verifiedRevokedSerials(caPem: string, crlPem: string, caCert = new x509.X509Certificate(caPem)): Promise<Set<string>> {
+async function verifiedRevokedSerials(caPem: string, crlPem: string, caCert = new x509.X509Certificate(caPem)): Promise<Map<string, string>> {
   const crl = new x509.X509Crl(crlPem);
   if (!(await crl.verify({ publicKey: caCert.publicKey }))) throw new Error('the CRL is not signed by the data-space CA');
-  return new Set(crl.entries.map((entry) => entry.serialNumber.toUpperCase()));
+  return new Map(crl.entries.map((entry) => [entry.serialNumber.toUpperCase(), entry.revocationDate.toISOString()]));
 }

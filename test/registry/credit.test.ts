@@ -7,6 +7,7 @@ import { checkCreditParameters, CreditParametersSchema, grade, noInputs, stricte
 import type { CreditReport, SpotCheck } from '../../src/registry/supervision.ts';
 import { sampleDraw } from '../../src/registry/supervision.ts';
 import { TestPki } from '../support/pki.ts';
+import { until } from '../support/until.ts';
 import { dropSchemas, testPostgresUrl, uniqueSchema } from '../support/postgres-schemas.ts';
 import { denialRecord, filingRecord, register, signed, startTestRegistry, testConnector, usageRecord, type TestConnector, type TestRegistry } from './support.ts';
 
@@ -25,6 +26,7 @@ describe('credit scoring', () => {
     ['and a refused transfer', inputs({ thresholdAttempts: 1, overdueFilings: 1, refusals: { transfer: 1 } }), 73, 'C'],
     ['two suspensions: the C floor', inputs({ suspensions: 2 }), 50, 'C'],
     ['and a refused data-plane request', inputs({ suspensions: 2, refusals: { 'data-plane': 1 } }), 46, 'D'],
+    ['a revoked certificate', inputs({ revocations: 1 }), 80, 'B'],
     ['more penalties than points', inputs({ suspensions: 3, thresholdAttempts: 3, refusals: { 'data-plane-stream': 2 } }), 0, 'D'],
   ] as const)('grades %s', (_name, counted, score, expected) => {
     const result = grade(counted, defaults);
@@ -35,7 +37,7 @@ describe('credit scoring', () => {
     const { contributions } = grade(inputs({ thresholdAttempts: 2, refusals: { 'data-plane-stream': 1 } }), defaults);
     expect(contributions).toContainEqual({ input: 'thresholdAttempts', count: 2, weight: 15, points: 30 });
     expect(contributions).toContainEqual({ input: 'refusals.data-plane-stream', count: 1, weight: 6, points: 6 });
-    expect(contributions.map((c) => c.input)).toEqual(['refusals.negotiation', 'refusals.transfer', 'refusals.data-plane', 'refusals.data-plane-stream', 'thresholdAttempts', 'overdueFilings', 'suspensions']);
+    expect(contributions.map((c) => c.input)).toEqual(['refusals.negotiation', 'refusals.transfer', 'refusals.data-plane', 'refusals.data-plane-stream', 'thresholdAttempts', 'overdueFilings', 'suspensions', 'revocations']);
   });
 
   it('samples A 1 %, B 5 %, C 25 %, D every flow by default', () => {
@@ -169,7 +171,7 @@ describe.each(['sqlite', 'postgresql'] as const)('graded supervision through the
 
   it('grades an exporter with refusals and threshold attempts worse, and samples it more', async () => {
     const worse = await credit('risky-co');
-    expect(worse.inputs).toEqual({ refusals: { negotiation: 0, transfer: 0, 'data-plane': 2, 'data-plane-stream': 0 }, thresholdAttempts: 3, overdueFilings: 1, suspensions: 0 });
+    expect(worse.inputs).toEqual({ refusals: { negotiation: 0, transfer: 0, 'data-plane': 2, 'data-plane-stream': 0 }, thresholdAttempts: 3, overdueFilings: 1, suspensions: 0, revocations: 0 });
     expect(worse.contributions.filter((c) => c.points > 0)).toEqual([
       { input: 'refusals.data-plane', count: 2, weight: 4, points: 8 },
       { input: 'thresholdAttempts', count: 3, weight: 15, points: 45 },
@@ -248,5 +250,23 @@ describe.each(['sqlite', 'postgresql'] as const)('graded supervision through the
   it('documents its routes in the OpenAPI document', async () => {
     const openapi = (await (await fetch(registry.operatorUrl.replace('/operator/v1', '/openapi.json'))).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/operator/v1/participants/{id}/credit', '/operator/v1/credit', '/operator/v1/spot-checks']));
+  });
+
+  it("counts its certificates the CA revoked, from the CA's CRL, and publishes them for recomputation", async () => {
+    // clean-co has presented its certificate (its flows), so the registry knows the serial.
+    const before = await credit('clean-co');
+    expect(before).toMatchObject({ score: 100, inputs: { revocations: 0 }, revocations: [] });
+    await pki.revoke({ participantId: 'clean-co' });
+    await until(async () => registry.deps.trust.revocations.size, (n) => n > 0, 10_000);
+    const now = clock.now();
+    clock.set(Date.now() + 1000); // the registry's clock after the revocation
+    try {
+      const after = await credit('clean-co');
+      expect(after).toMatchObject({ score: 80, computedGrade: 'B', inputs: { revocations: 1 }, revocations: [{ serial: clean.identity.serial }] });
+      expect(Date.parse(after.revocations[0]!.revokedAt)).toBeLessThanOrEqual(Date.now());
+      expect(await credit('risky-co')).toMatchObject({ inputs: { revocations: 0 } });
+    } finally {
+      clock.set(now);
+    }
   });
 });
