@@ -182,10 +182,15 @@ describe('operator dashboard in headless Chromium', () => {
     expect(await page.$$eval('#refusal-counts .chip', (c) => Object.fromEntries(c.map((x) => [x.getAttribute('data-key'), Number(x.getAttribute('data-count'))])))).toEqual(counts);
 
     const participants = await api<Array<{ id: string; country: string; creditGrade: string | null; status: string }>>('/participants');
-    expect((await cells(page, 'participants')).map(([id, , country, , , grade, status]) => [id, country, grade, status])).toEqual(
-      participants.map((p) => [p.id, p.country, p.creditGrade ?? '—', p.status]),
+    const credit = new Map((await api<{ participants: Array<{ participant: string; grade: string; score: number; rate: number; revocations: unknown[] }> }>('/credit')).participants.map((c) => [c.participant, c]));
+    expect((await cells(page, 'participants')).map(([id, , country, , , grade, rate, revoked, status]) => [id, country, grade, rate, revoked, status])).toEqual(
+      participants.map((p) => {
+        const c = credit.get(p.id)!;
+        return [p.id, p.country, `${c.grade} · ${c.score}`, `${+(c.rate * 100).toFixed(2)} %`, String(c.revocations.length), p.status];
+      }),
     );
-    expect(participants.map((p) => p.creditGrade)).toContain('B');
+    // The operator set B for the clinic: the grade in effect is at least as strict.
+    expect(['B', 'C', 'D']).toContain(credit.get('sh-clinic')!.grade);
 
     const head = await api<{ seq: number; hash: string }>('/ledger/head');
     expect(await page.getAttribute('#head-seq', 'data-seq')).toBe(String(head.seq));

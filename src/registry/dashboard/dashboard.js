@@ -111,7 +111,7 @@ function renderTime() {
 }
 
 /** @param {any} data */
-function render({ by, head, flows, alerts, refusals, participants, csv }) {
+function render({ by, head, flows, alerts, refusals, participants, credit, csv }) {
   $('head-seq').textContent = `#${head.seq}`;
   $('head-seq').dataset.seq = String(head.seq);
   $('head-hash').textContent = `${head.hash.slice(0, 16)}…`;
@@ -140,7 +140,11 @@ function render({ by, head, flows, alerts, refusals, participants, csv }) {
     return [r.at.replace('T', ' ').replace(/(:\d{2})?(\.\d+)?Z$/, ' UTC'), r.participant, r.stage, r.consumer, r.destinationCountry, r.subject, codes];
   }), 'No refused flows.');
 
-  fillTable('participants', participants.map((/** @type {any} */ p) => [p.id, p.legalName, p.country, p.ciio ? 'yes' : 'no', p.ftz, p.creditGrade, chip(p.status, `status-${p.status}`)]), 'No participants registered.');
+  const grading = new Map(credit.participants.map((/** @type {any} */ c) => [c.participant, c]));
+  fillTable('participants', participants.map((/** @type {any} */ p) => {
+    const c = grading.get(p.id);
+    return [p.id, p.legalName, p.country, p.ciio ? 'yes' : 'no', p.ftz, c ? `${c.grade} · ${c.score}` : null, c ? `${+(c.rate * 100).toFixed(2)} %` : null, c ? String(c.revocations.length) : null, chip(p.status, `status-${p.status}`)];
+  }), 'No participants registered.');
 
   if (csvUrl) URL.revokeObjectURL(csvUrl);
   csvUrl = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
@@ -151,17 +155,18 @@ function render({ by, head, flows, alerts, refusals, participants, csv }) {
 
 async function load() {
   const by = select('group').value;
-  const [head, flows, perDay, alerts, refusals, participants, csv] = await Promise.all([
+  const [head, flows, perDay, alerts, refusals, participants, credit, csv] = await Promise.all([
     get('/ledger/head'),
     get(`/views/flows?by=${encodeURIComponent(by)}`),
     get(`/views/flows?by=${encodeURIComponent(by)}&interval=day`),
     get('/alerts'),
     get('/views/refusals'),
     get('/participants?limit=1000'),
+    get('/credit'),
     get('/alerts?format=csv', 'text'),
   ]);
   daily = perDay.groups;
-  render({ by, head, flows, alerts: alerts.alerts, refusals, participants, csv });
+  render({ by, head, flows, alerts: alerts.alerts, refusals, participants, credit, csv });
 }
 
 let running = false;
