@@ -8,7 +8,16 @@ import { checkPolicyData, signedPart, type SignedPolicyBundle } from '../policy/
 import { PolicyEngine, type PolicyData } from '../policy/engine.ts';
 import { signCertified } from '../trust/certified.ts';
 import type { LocalIdentity } from '../trust/identity.ts';
+import { policyThresholds, type Thresholds } from './insights.ts';
 import type { PolicyBundleStore } from './storage/ports.ts';
+import { calendarOf, holidayCalendar, type HolidayCalendar } from './workdays.ts';
+
+/** What the registry's alerts count with: the thresholds and the holiday calendar of the policy data in force. */
+export interface AlertData {
+  version: number | null;
+  thresholds: Thresholds;
+  calendar: HolidayCalendar;
+}
 
 export class PolicyDataPublisher {
   readonly #store: PolicyBundleStore;
@@ -16,6 +25,7 @@ export class PolicyDataPublisher {
   readonly #clock: Clock;
   /** Loaded at the first publication: most registry processes never publish. */
   #engine: PolicyEngine | null = null;
+  #inForce: AlertData | null = null;
 
   constructor(store: PolicyBundleStore, identity: LocalIdentity, clock: Clock) {
     this.#store = store;
@@ -32,5 +42,19 @@ export class PolicyDataPublisher {
       const bundle = { version, issued, data };
       return { ...bundle, ...signCertified(signedPart(bundle), this.#identity) };
     });
+  }
+
+  /**
+   * The thresholds and holidays connectors decide with: the latest published bundle's documents where it carries
+   * them, the built-in ones otherwise (a bundle replaces the keys it carries). Read from the store on each call, so
+   * every registry process on a database agrees; rebuilt only when the version changes.
+   */
+  async inForce(): Promise<AlertData> {
+    const latest = await this.#store.latest();
+    const version = latest?.version ?? null;
+    if (this.#inForce?.version === version) return this.#inForce;
+    const data = (latest?.data ?? {}) as { thresholds?: Thresholds; holidays?: Parameters<typeof calendarOf>[0] };
+    this.#inForce = { version, thresholds: data.thresholds ?? policyThresholds(), calendar: data.holidays ? calendarOf(data.holidays) : holidayCalendar() };
+    return this.#inForce;
   }
 }

@@ -18,8 +18,12 @@ interface HolidayFile {
 const HOLIDAYS_FILE = new URL('../../policies/data/holidays.json', import.meta.url);
 
 export function readHolidayCalendar(file: URL | string = HOLIDAYS_FILE): HolidayCalendar {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as HolidayFile;
-  const years = Object.entries(data.holidays.years);
+  return calendarOf((JSON.parse(readFileSync(file, 'utf8')) as HolidayFile).holidays);
+}
+
+/** The calendar of a `holidays` data document (as in policies/data/holidays.json or a published policy-data bundle). */
+export function calendarOf(holidays: HolidayFile['holidays']): HolidayCalendar {
+  const years = Object.entries(holidays.years);
   return {
     daysOff: new Set(years.flatMap(([, y]) => y.days_off)),
     makeUpWorkingDays: new Set(years.flatMap(([, y]) => y.make_up_working_days)),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
@@ -177,5 +178,19 @@ describe('operator views and alerts', () => {
     );
     // Messages with commas survive the round trip.
     expect(rows.some((row) => row[5]!.includes(','))).toBe(true);
+  });
+
+  it('alerts with the thresholds and holidays of the policy data in force: a published bundle moves them', async () => {
+    const thresholds = (JSON.parse(readFileSync(new URL('../../policies/data/thresholds.json', import.meta.url), 'utf8')) as { thresholds: Record<string, unknown> }).thresholds;
+    const subjectAlerts = async () => (await registry.operator<{ alerts: Alert[] }>('GET', '/alerts')).body.alerts.filter((a) => a.type === 'subjects_threshold').map((a) => `${a.participant} ${a.subject}`);
+    expect(await subjectAlerts()).toEqual(['sh-clinic pi_subjects_standard_contract', 'sh-clinic sensitive_subjects_security_assessment']);
+    // 79,999 subjects is 80 % of 99,998: the hospital is near the lower threshold too.
+    expect((await registry.operator('POST', '/policy-data', { thresholds: { ...thresholds, pi_subjects_standard_contract: 99_998 } })).status).toBe(201);
+    try {
+      expect(await subjectAlerts()).toEqual(['bj-hospital pi_subjects_standard_contract', 'sh-clinic pi_subjects_standard_contract', 'sh-clinic sensitive_subjects_security_assessment']);
+    } finally {
+      expect((await registry.operator('POST', '/policy-data', { thresholds })).status).toBe(201);
+    }
+    expect(await subjectAlerts()).toEqual(['sh-clinic pi_subjects_standard_contract', 'sh-clinic sensitive_subjects_security_assessment']);
   });
 });

@@ -85,7 +85,8 @@ export async function operatorRoutes(app: FastifyInstance, { participants, store
     '/alerts',
     { schema: { querystring: Type.Object({ format: Format }, { additionalProperties: false }) } },
     async (request, reply) => {
-      const list = alerts(await scanRecords(ledger), clock);
+      const { thresholds, calendar } = await policyData.inForce();
+      const list = alerts(await scanRecords(ledger), clock, thresholds, calendar);
       if (request.query.format === 'csv') return reply.type('text/csv; charset=utf-8').send(alertsCsv(list));
       return { alerts: list };
     },
