@@ -80,11 +80,15 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const rows = [];
+  // Every in-process case first, then every HTTP case: the OPA server's work under load (its garbage collector
+  // included) must not run beside an in-process measurement on the same two cores.
   for (const c of cases) {
     rows.push({ case: c.name, mode: 'wasm in-process (trusted input)', ...inProcess(c.entrypoint, c.input, false) });
     rows.push({ case: c.name, mode: 'wasm in-process + schema validation', ...inProcess(c.entrypoint, c.input, true) });
-    rows.push({ case: c.name, mode: `opa run --server, HTTP keep-alive (throughput at concurrency ${CONCURRENCY})`, ...(await overHttp(pool, c.entrypoint, c.input)) });
   }
+  for (const c of cases) rows.push({ case: c.name, mode: `opa run --server, HTTP keep-alive (throughput at concurrency ${CONCURRENCY})`, ...(await overHttp(pool, c.entrypoint, c.input)) });
+  const order = (r: { case: string }) => cases.findIndex((c) => c.name === r.case);
+  rows.sort((a, b) => order(a) - order(b));
   console.log(`config: ${N} in-process / ${HTTP_N} HTTP decisions per case, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, opa v1.22.3`);
   console.log('| decision | mode | p50 µs | p99 µs | decisions/s |');
   console.log('|---|---|---|---|---|');
