@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
 import type { ContractAgreement, ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
+import { nextVersion } from '../../src/control-plane/states.ts';
 import { PeerClient } from '../../src/trust/client.ts';
 import { verifyDetached } from '../../src/trust/jws.ts';
 import { TokenIssuer } from '../../src/trust/tokens.ts';
@@ -120,6 +121,19 @@ describe('contract negotiation between two connectors over mutual TLS', () => {
       await client.close();
       trust.close();
     }
+    const providerSide = (await hospital.api<ContractNegotiation[]>('GET', '/negotiations')).body.find((n) => n.consumerPid === negotiation.consumerPid)!;
+    expect(providerSide.state).toBe('FINALIZED');
+  });
+
+  it('a consumer that lost the record of its sent verification (a crash) finds the provider FINALIZED and finalizes, instead of failing on the refused resend', async () => {
+    const negotiation = await negotiate('clinical-research');
+    expect(negotiation.state, JSON.stringify(negotiation.reasons)).toBe('FINALIZED');
+    // As if the consumer had crashed after sending the verification: its record still says VERIFYING, the provider
+    // went on to FINALIZED (and its FINALIZED event is lost with the crash). Resending the verification is refused (409).
+    const stored = (await pharma.stores.negotiations.get(negotiation.id))!;
+    await pharma.stores.negotiations.save({ ...stored, state: 'VERIFYING', updatedAt: nextVersion(stored.updatedAt, systemClock) }, stored.updatedAt);
+    const after = await until(async () => (await pharma.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(negotiation.id)}`)).body, (n) => n.state !== 'VERIFYING', 20_000);
+    expect(after.state, JSON.stringify(after.reasons)).toBe('FINALIZED');
     const providerSide = (await hospital.api<ContractNegotiation[]>('GET', '/negotiations')).body.find((n) => n.consumerPid === negotiation.consumerPid)!;
     expect(providerSide.state).toBe('FINALIZED');
   });

@@ -9,7 +9,7 @@ import { denials, type Decision, type Reason } from '../../policy/decision.ts';
 import { emitFiling, emitNegotiationDenial, filingFacts } from '../records.ts';
 import { signDetached } from '../../trust/jws.ts';
 import type { ControlPlaneDeps } from '../deps.ts';
-import { accepted } from '../dispatcher.ts';
+import { accepted, type DispatchResult } from '../dispatcher.ts';
 import { message, reasonTexts } from '../dsp/jsonld.ts';
 import { toDsp } from '../dsp/odrl.ts';
 import type { Processor } from '../manager.ts';
@@ -31,6 +31,27 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
   const pids = (n: ContractNegotiation) => ({ consumerPid: n.consumerPid, providerPid: n.providerPid ?? '' });
   const toProvider = (n: ContractNegotiation, path: string) => `negotiations/${encodeURIComponent(n.providerPid ?? '')}/${path}`;
   const toConsumer = (n: ContractNegotiation, path: string) => `negotiations/${encodeURIComponent(n.consumerPid)}/${path}`;
+
+  /**
+   * The counterparty's answer to our step's message, accepted; or, when it refused (4xx), whether the message had
+   * already been delivered before a crash kept us from recording that: the counterparty's process is then where our
+   * message takes it, or further (`reached`, as DSP reports states), and resending is refused as out of order.
+   * Returns the counterparty's state when that is how the delivery was established, null when it accepted.
+   */
+  const deliveredOrAccepted = async (r: DispatchResult, n: ContractNegotiation, reached: readonly string[], what: string): Promise<string | null> => {
+    if (r.status >= 400 && r.status < 500) {
+      const target = n.role === 'provider' ? callback(n) : n.counterparty;
+      const pid = n.role === 'provider' ? n.consumerPid : (n.providerPid ?? '');
+      const seen = await deps.dispatcher.get(target, `negotiations/${encodeURIComponent(pid)}`).catch(() => null);
+      const state = String((seen?.body as { state?: unknown } | null)?.state ?? '').replace(/^dspace:/, '');
+      if (seen?.status === 200 && reached.includes(state)) {
+        deps.log.info({ negotiation: n.id, counterpartyState: state }, `${what} had already been delivered`);
+        return state;
+      }
+    }
+    accepted(r, what);
+    return null;
+  };
 
   /** Provider, first part of AGREEING: may this request become an agreement? kouan/contract, then kouan/export. */
   const decide: Processor<ContractNegotiation> = async (n, holder) => {
@@ -90,8 +111,10 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
         if (!agreement) throw new KouanError('DSP_INVALID_STATE', 'no agreement to verify');
         const signature = agreement.signatures.consumer ?? (await signDetached(agreement.document, deps.self));
         if (!agreement.signatures.consumer) await stores.agreements.save({ ...agreement, signatures: { ...agreement.signatures, consumer: signature } });
-        accepted(await deps.dispatcher.send(n.counterparty, toProvider(n, 'agreement/verification'), message('ContractAgreementVerificationMessage', { ...pids(n), 'kouan:signature': signature })), 'verification');
-        await save(delivered(n, 'VERIFIED'), n, holder);
+        const r = await deps.dispatcher.send(n.counterparty, toProvider(n, 'agreement/verification'), message('ContractAgreementVerificationMessage', { ...pids(n), 'kouan:signature': signature }));
+        // A provider already FINALIZED had its FINALIZED event accepted by us once: the crash lost that record too.
+        const seen = await deliveredOrAccepted(r, n, ['VERIFIED', 'FINALIZED'], 'verification');
+        await save(seen === 'FINALIZED' ? move(n, 'FINALIZED') : delivered(n, 'VERIFIED'), n, holder);
       },
       TERMINATING: async (n, holder) => terminate(n, holder, toProvider(n, 'termination')),
     },
@@ -108,20 +131,18 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
         if (!n.agreementId) return decide(n, holder);
         const agreement = await stores.agreements.get(n.agreementId);
         if (!agreement) throw new KouanError('DSP_INVALID_STATE', 'the agreement was not recorded');
-        accepted(
-          await deps.dispatcher.send(callback(n), toConsumer(n, 'agreement'), message('ContractAgreementMessage', {
-            ...pids(n),
-            agreement: agreement.document,
-            callbackAddress: deps.callbackAddress,
-            'kouan:signature': agreement.signatures.provider,
-            'kouan:agreement': { exportPath: agreement.exportPath, start: agreement.start, end: agreement.end },
-          })),
-          'agreement',
-        );
+        const r = await deps.dispatcher.send(callback(n), toConsumer(n, 'agreement'), message('ContractAgreementMessage', {
+          ...pids(n),
+          agreement: agreement.document,
+          callbackAddress: deps.callbackAddress,
+          'kouan:signature': agreement.signatures.provider,
+          'kouan:agreement': { exportPath: agreement.exportPath, start: agreement.start, end: agreement.end },
+        }));
+        await deliveredOrAccepted(r, n, ['AGREED', 'VERIFIED', 'FINALIZED'], 'agreement');
         await save(delivered(n, 'AGREED'), n, holder);
       },
       FINALIZING: async (n, holder) => {
-        accepted(await deps.dispatcher.send(callback(n), toConsumer(n, 'events'), message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'FINALIZED' })), 'finalize');
+        await deliveredOrAccepted(await deps.dispatcher.send(callback(n), toConsumer(n, 'events'), message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'FINALIZED' })), n, ['FINALIZED'], 'finalize');
         const agreement = n.agreementId ? await stores.agreements.get(n.agreementId) : null;
         if (agreement) await emitFiling(deps, agreement, 'concluded');
         await save(move(n, 'FINALIZED'), n, holder);
@@ -138,11 +159,12 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
   async function terminate(n: ContractNegotiation, holder: string, path: string): Promise<void> {
     const target = n.role === 'provider' ? callback(n) : n.counterparty;
     if (target.address) {
-      accepted(await deps.dispatcher.send(target, path, message('ContractNegotiationTerminationMessage', {
+      const r = await deps.dispatcher.send(target, path, message('ContractNegotiationTerminationMessage', {
         ...pids(n),
         code: n.reasons[0]?.code ?? 'TERMINATED',
         ...reasonTexts(n.reasons),
-      })), 'termination');
+      }));
+      await deliveredOrAccepted(r, n, ['TERMINATED'], 'termination');
     }
     await save(move(n, 'TERMINATED'), n, holder);
   }
