@@ -16,6 +16,22 @@ export function accepted(r: DispatchResult, what: string): DispatchResult {
   throw new KouanError('DSP_COUNTERPARTY_REFUSED', `${what}: HTTP ${r.status} ${detail}`);
 }
 
+/**
+ * The counterparty's answer to our step's message, accepted; or, when it refused (4xx), whether the message had
+ * already been delivered before a crash kept us from recording that: the counterparty's process (GET `processPath`)
+ * is then where our message takes it, or further (`reached`, as DSP reports states), and a resend is refused as out
+ * of order. Returns the counterparty's state when that is how the delivery was established, null when it accepted.
+ */
+export async function deliveredOrAccepted(dispatcher: Dispatcher, r: DispatchResult, to: Counterparty, processPath: string, reached: readonly string[], what: string): Promise<string | null> {
+  if (r.status >= 400 && r.status < 500) {
+    const seen = await dispatcher.get(to, processPath).catch(() => null);
+    const state = String((seen?.body as { state?: unknown } | null)?.state ?? '').replace(/^dspace:/, '');
+    if (seen?.status === 200 && reached.includes(state)) return state;
+  }
+  accepted(r, what);
+  return null;
+}
+
 /** Sends DSP messages to a counterparty's protocol endpoint. */
 export interface Dispatcher {
   send(to: Counterparty, path: string, message: DspMessage): Promise<DispatchResult>;

@@ -138,6 +138,19 @@ describe('contract negotiation between two connectors over mutual TLS', () => {
     expect(providerSide.state).toBe('FINALIZED');
   });
 
+  it('a provider that lost the record of its sent transfer start (a crash) finds the consumer STARTED instead of failing on the refused resend', async () => {
+    const negotiation = await negotiate('clinical-research');
+    expect(negotiation.state, JSON.stringify(negotiation.reasons)).toBe('FINALIZED');
+    const requested = await pharma.api<TransferProcess>('POST', '/transfers', { agreementId: negotiation.agreementId });
+    const started = await until(async () => (await pharma.api<TransferProcess>('GET', `/transfers/${encodeURIComponent(requested.body.id)}`)).body, (t) => t.state === 'STARTED' || t.state === 'TERMINATED');
+    expect(started.state, JSON.stringify(started.reasons)).toBe('STARTED');
+    const stored = (await hospital.stores.transfers.findByPid(started.consumerPid))!;
+    await hospital.stores.transfers.save({ ...stored, state: 'STARTING', updatedAt: nextVersion(stored.updatedAt, systemClock) }, stored.updatedAt);
+    const provider = await until(async () => (await hospital.stores.transfers.get(stored.id))!, (t) => t.state !== 'STARTING', 20_000);
+    expect(provider.state, JSON.stringify(provider.reasons)).toBe('STARTED');
+    expect((await pharma.api<TransferProcess>('GET', `/transfers/${encodeURIComponent(requested.body.id)}`)).body.state).toBe('STARTED');
+  });
+
   it('a negotiation the policy refuses ends TERMINATED on both sides with the reason codes', async () => {
     const negotiation = await negotiate('marketing');
     expect(negotiation.state).toBe('TERMINATED');

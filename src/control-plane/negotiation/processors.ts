@@ -9,7 +9,7 @@ import { denials, type Decision, type Reason } from '../../policy/decision.ts';
 import { emitFiling, emitNegotiationDenial, filingFacts } from '../records.ts';
 import { signDetached } from '../../trust/jws.ts';
 import type { ControlPlaneDeps } from '../deps.ts';
-import { accepted, type DispatchResult } from '../dispatcher.ts';
+import { accepted, deliveredOrAccepted, type DispatchResult } from '../dispatcher.ts';
 import { message, reasonTexts } from '../dsp/jsonld.ts';
 import { toDsp } from '../dsp/odrl.ts';
 import type { Processor } from '../manager.ts';
@@ -32,26 +32,14 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
   const toProvider = (n: ContractNegotiation, path: string) => `negotiations/${encodeURIComponent(n.providerPid ?? '')}/${path}`;
   const toConsumer = (n: ContractNegotiation, path: string) => `negotiations/${encodeURIComponent(n.consumerPid)}/${path}`;
 
-  /**
-   * The counterparty's answer to our step's message, accepted; or, when it refused (4xx), whether the message had
-   * already been delivered before a crash kept us from recording that: the counterparty's process is then where our
-   * message takes it, or further (`reached`, as DSP reports states), and resending is refused as out of order.
-   * Returns the counterparty's state when that is how the delivery was established, null when it accepted.
-   */
-  const deliveredOrAccepted = async (r: DispatchResult, n: ContractNegotiation, reached: readonly string[], what: string): Promise<string | null> => {
-    if (r.status >= 400 && r.status < 500) {
-      const target = n.role === 'provider' ? callback(n) : n.counterparty;
-      const pid = n.role === 'provider' ? n.consumerPid : (n.providerPid ?? '');
-      const seen = await deps.dispatcher.get(target, `negotiations/${encodeURIComponent(pid)}`).catch(() => null);
-      const state = String((seen?.body as { state?: unknown } | null)?.state ?? '').replace(/^dspace:/, '');
-      if (seen?.status === 200 && reached.includes(state)) {
-        deps.log.info({ negotiation: n.id, counterpartyState: state }, `${what} had already been delivered`);
-        return state;
-      }
-    }
-    accepted(r, what);
-    return null;
+  /** deliveredOrAccepted (dispatcher.ts) on this negotiation's counterparty, logged when the counterparty's state decided. */
+  const confirmed = async (r: DispatchResult, n: ContractNegotiation, reached: readonly string[], what: string): Promise<string | null> => {
+    const provider = n.role === 'provider';
+    const state = await deliveredOrAccepted(deps.dispatcher, r, provider ? callback(n) : n.counterparty, `negotiations/${encodeURIComponent(provider ? n.consumerPid : (n.providerPid ?? ''))}`, reached, what);
+    if (state !== null) deps.log.info({ negotiation: n.id, counterpartyState: state }, `${what} had already been delivered`);
+    return state;
   };
+
 
   /** Provider, first part of AGREEING: may this request become an agreement? kouan/contract, then kouan/export. */
   const decide: Processor<ContractNegotiation> = async (n, holder) => {
@@ -113,7 +101,7 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
         if (!agreement.signatures.consumer) await stores.agreements.save({ ...agreement, signatures: { ...agreement.signatures, consumer: signature } });
         const r = await deps.dispatcher.send(n.counterparty, toProvider(n, 'agreement/verification'), message('ContractAgreementVerificationMessage', { ...pids(n), 'kouan:signature': signature }));
         // A provider already FINALIZED had its FINALIZED event accepted by us once: the crash lost that record too.
-        const seen = await deliveredOrAccepted(r, n, ['VERIFIED', 'FINALIZED'], 'verification');
+        const seen = await confirmed(r, n, ['VERIFIED', 'FINALIZED'], 'verification');
         await save(seen === 'FINALIZED' ? move(n, 'FINALIZED') : delivered(n, 'VERIFIED'), n, holder);
       },
       TERMINATING: async (n, holder) => terminate(n, holder, toProvider(n, 'termination')),
@@ -138,11 +126,11 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
           'kouan:signature': agreement.signatures.provider,
           'kouan:agreement': { exportPath: agreement.exportPath, start: agreement.start, end: agreement.end },
         }));
-        await deliveredOrAccepted(r, n, ['AGREED', 'VERIFIED', 'FINALIZED'], 'agreement');
+        await confirmed(r, n, ['AGREED', 'VERIFIED', 'FINALIZED'], 'agreement');
         await save(delivered(n, 'AGREED'), n, holder);
       },
       FINALIZING: async (n, holder) => {
-        await deliveredOrAccepted(await deps.dispatcher.send(callback(n), toConsumer(n, 'events'), message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'FINALIZED' })), n, ['FINALIZED'], 'finalize');
+        await confirmed(await deps.dispatcher.send(callback(n), toConsumer(n, 'events'), message('ContractNegotiationEventMessage', { ...pids(n), eventType: 'FINALIZED' })), n, ['FINALIZED'], 'finalize');
         const agreement = n.agreementId ? await stores.agreements.get(n.agreementId) : null;
         if (agreement) await emitFiling(deps, agreement, 'concluded');
         await save(move(n, 'FINALIZED'), n, holder);
@@ -164,7 +152,7 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
         code: n.reasons[0]?.code ?? 'TERMINATED',
         ...reasonTexts(n.reasons),
       }));
-      await deliveredOrAccepted(r, n, ['TERMINATED'], 'termination');
+      await confirmed(r, n, ['TERMINATED'], 'termination');
     }
     await save(move(n, 'TERMINATED'), n, holder);
   }

@@ -2,7 +2,7 @@
 import { denials, type Reason } from '../../policy/decision.ts';
 import { issueAccessToken } from '../../trust/access-tokens.ts';
 import type { ControlPlaneDeps } from '../deps.ts';
-import { accepted } from '../dispatcher.ts';
+import { accepted, deliveredOrAccepted, type DispatchResult } from '../dispatcher.ts';
 import { message, reasonTexts } from '../dsp/jsonld.ts';
 import type { Processor } from '../manager.ts';
 import type { TransferEvent, TransferProcess, TransferState } from '../model.ts';
@@ -27,6 +27,11 @@ export function transferProcessors(deps: ControlPlaneDeps, options: TransferProc
   const pids = (t: TransferProcess) => ({ consumerPid: t.consumerPid, providerPid: t.providerPid ?? '' });
   const peerOf = (t: TransferProcess) => ({ ...t.counterparty, address: t.callbackAddress ?? t.counterparty.address });
   const counterpartPid = (t: TransferProcess) => encodeURIComponent((t.role === 'provider' ? t.consumerPid : t.providerPid) ?? '');
+  /** deliveredOrAccepted (dispatcher.ts) on this transfer's counterparty, logged when the counterparty's state decided. */
+  const confirmed = async (r: DispatchResult, t: TransferProcess, reached: readonly string[], what: string): Promise<void> => {
+    const state = await deliveredOrAccepted(deps.dispatcher, r, peerOf(t), `transfers/${counterpartPid(t)}`, reached, what);
+    if (state !== null) deps.log.info({ transfer: t.id, counterpartyState: state }, `${what} had already been delivered`);
+  };
 
   /** Provider: why the agreement no longer holds for this consumer (kouan/contract with the usage so far), if it does not. */
   const refusals = async (t: TransferProcess): Promise<Reason[]> => {
@@ -39,7 +44,7 @@ export function transferProcessors(deps: ControlPlaneDeps, options: TransferProc
   const signal = (kind: 'suspension' | 'termination' | 'completion', type: 'TransferSuspensionMessage' | 'TransferTerminationMessage' | 'TransferCompletionMessage', to: 'SUSPENDED' | 'TERMINATED' | 'COMPLETED'): Processor<TransferProcess> =>
     async (t, holder) => {
       const body = kind === 'completion' ? pids(t) : { ...pids(t), code: t.reasons[0]?.code ?? to, ...reasonTexts(t.reasons) };
-      accepted(await deps.dispatcher.send(peerOf(t), `transfers/${counterpartPid(t)}/${kind}`, message(type, body)), kind);
+      await confirmed(await deps.dispatcher.send(peerOf(t), `transfers/${counterpartPid(t)}/${kind}`, message(type, body)), t, [to], kind);
       await save(to === 'SUSPENDED' ? delivered(t, to) : move(t, to), t, holder);
     };
   const signals = {
@@ -85,7 +90,7 @@ export function transferProcessors(deps: ControlPlaneDeps, options: TransferProc
             { '@type': 'EndpointProperty', name: 'expiresAt', value: expiresAt },
           ],
         };
-        accepted(await deps.dispatcher.send(peerOf(t), `transfers/${counterpartPid(t)}/start`, message('TransferStartMessage', { ...pids(t), dataAddress })), 'transfer start');
+        await confirmed(await deps.dispatcher.send(peerOf(t), `transfers/${counterpartPid(t)}/start`, message('TransferStartMessage', { ...pids(t), dataAddress })), t, ['STARTED'], 'transfer start');
         await save(delivered(t, 'STARTED'), t, holder);
       },
       ...signals,
