@@ -1,6 +1,6 @@
 /**
- * Operator views and alerts (issue item 5), computed from the ledger. Every call scans the whole chain with the store's
- * paged reads: fine at today's volumes; a projection kept up to date from the ledger's 'appended' event is later work.
+ * Operator views and alerts, computed from the ledger's records on every call. The records are read once per process
+ * and then only the newly appended ones (scanEntries); the aggregates are recomputed from them each time.
  */
 import { readFileSync } from 'node:fs';
 import type { Static } from '@sinclair/typebox';
@@ -17,22 +17,49 @@ export type Row = { recordId: string } & (Filing | Usage | Denial);
 
 const PAGE = 5_000;
 
-/** Every entry in the ledger, in chain order. */
-export async function scanEntries(ledger: LedgerStore): Promise<LedgerEntry[]> {
-  const entries: LedgerEntry[] = [];
-  for (let after = 0; ; ) {
-    const page = await ledger.entries(after, PAGE);
-    entries.push(...page);
-    if (page.length < PAGE) return entries;
-    after = page[page.length - 1]!.seq;
-  }
+/** What a registry process has read of a ledger so far: entries and their records, in chain order. */
+interface Scanned {
+  seq: number;
+  entries: LedgerEntry[];
+  rows: Row[];
+  reading: Promise<void>;
+}
+const scanned = new WeakMap<LedgerStore, Scanned>();
+
+/**
+ * Every entry in the ledger, in chain order. The chain is append-only, so what this process has read is kept and
+ * each call reads only the entries appended since (the dashboard asks six views at every refresh); one reader at
+ * a time per store. Memory grows with the ledger, as each call's full read did before; a projection kept from the
+ * ledger's 'appended' events is later work.
+ */
+export async function scanEntries(ledger: LedgerStore): Promise<readonly LedgerEntry[]> {
+  let state = scanned.get(ledger);
+  if (state === undefined) scanned.set(ledger, (state = { seq: 0, entries: [], rows: [], reading: Promise.resolve() }));
+  const s = state;
+  const extend = async () => {
+    for (;;) {
+      const page = await ledger.entries(s.seq, PAGE);
+      for (const e of page) {
+        s.entries.push(e);
+        s.rows.push(rowOf(e));
+      }
+      if (page.length > 0) s.seq = page[page.length - 1]!.seq;
+      if (page.length < PAGE) return;
+    }
+  };
+  s.reading = s.reading.catch(() => undefined).then(extend);
+  await s.reading;
+  return s.entries;
 }
 
 /** An entry's record, with its id. */
 export const rowOf = (e: LedgerEntry): Row => ({ recordId: e.recordId, ...(JSON.parse(e.record) as Filing | Usage | Denial) });
 
-/** Every record in the ledger, in chain order. */
-export const scanRecords = async (ledger: LedgerStore): Promise<Row[]> => (await scanEntries(ledger)).map(rowOf);
+/** Every record in the ledger, in chain order (read as scanEntries reads). */
+export const scanRecords = async (ledger: LedgerStore): Promise<readonly Row[]> => {
+  await scanEntries(ledger);
+  return scanned.get(ledger)!.rows;
+};
 
 /** Keeps the latest concluded filing of each agreement: it says what is still due. */
 export const noteFiling = (latest: Map<string, Filing>, r: Row): void => {

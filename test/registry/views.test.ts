@@ -193,4 +193,13 @@ describe('operator views and alerts', () => {
     }
     expect(await subjectAlerts()).toEqual(['sh-clinic pi_subjects_standard_contract', 'sh-clinic sensitive_subjects_security_assessment']);
   });
+
+  it('reads the records once per process, then only those appended: concurrent views agree, a new record shows at once', async () => {
+    const total = async () => (await registry.operator<{ groups: FlowRow[] }>('GET', '/views/flows?by=exporter')).body.groups.reduce((n, g) => n + g.records, 0);
+    const before = await Promise.all([total(), total(), total()]);
+    expect(new Set(before).size).toBe(1);
+    await deliver(hospital, usageRecord('bj-hospital', { agreement: 'agreement-due', records: 7, bytes: 7, newSubjects: 0 }));
+    const after = await Promise.all([total(), total(), total(), total()]);
+    expect(after).toEqual([before[0]! + 7, before[0]! + 7, before[0]! + 7, before[0]! + 7]);
+  });
 });

@@ -66,7 +66,7 @@ export async function operatorRoutes(app: FastifyInstance, { participants, store
   });
   app.get('/policy-data/latest', { schema: { response: { 200: PolicyBundleBody } } }, async () => found(await stores.policyBundles.latest(), 'policy data published yet'));
 
-  // Views, alerts and supervision scan the whole ledger on every call (insights.ts, supervision.ts).
+  // Views, alerts and supervision are computed from all records at every call; the records are read incrementally (insights.ts).
   const FlowsQuery = Type.Object(
     {
       by: Type.Union(FLOW_GROUPS.map((g) => Type.Literal(g)), { default: 'destinationCountry' }),
