@@ -9,7 +9,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { KouanError } from '../../core/errors.ts';
 import { DenialRecord, FilingRecord, type IntakeBatchBody, type IntakeBody, UsageRecord } from '../../records/schemas.ts';
-import { canonicalJson, verifyCanonical } from '../../trust/jws.ts';
+import { canonicalJson, verifyCanonicalOffThread } from '../../trust/jws.ts';
 import type { AppendRequest } from '../ledger/ledger.ts';
 
 export type IntakeRequest = Static<typeof IntakeBody>;
@@ -26,7 +26,7 @@ const validators: Record<IntakeRequest['kind'], ValidateFunction> = {
 
 const MAX_PROBLEMS = 10;
 
-export function checkRecord(body: IntakeRequest, sender: string, senderKey: KeyObject): AppendRequest {
+export async function checkRecord(body: IntakeRequest, sender: string, senderKey: KeyObject): Promise<AppendRequest> {
   const record = body.record as Record<string, unknown>;
   if (record.id !== body.id || record.kind !== body.kind) {
     throw new KouanError('REGISTRY_ENVELOPE_MISMATCH', `the body says ${body.kind} ${JSON.stringify(body.id)}, the record is ${JSON.stringify(record.kind)} ${JSON.stringify(record.id)}`);
@@ -39,7 +39,7 @@ export function checkRecord(body: IntakeRequest, sender: string, senderKey: KeyO
   if (record.participant !== sender) throw new KouanError('REGISTRY_NOT_YOUR_RECORD', `the record names participant ${JSON.stringify(record.participant)}; this connection is ${sender}`);
   const canonical = canonicalJson(record);
   try {
-    verifyCanonical(canonical, body.signature, senderKey);
+    await verifyCanonicalOffThread(canonical, body.signature, senderKey);
   } catch (error) {
     throw new KouanError('REGISTRY_SIGNATURE_INVALID', `${(error as Error).message} (checked with the key of the certificate presented on this connection)`);
   }

@@ -23,7 +23,7 @@ export async function intakeRoutes(app: FastifyInstance, { participants, ledger,
     { schema: { body: IntakeBody, response: { 200: ReceiptBody, 201: ReceiptBody } }, config: { tokenless: true } },
     async (request, reply) => {
       await participants.admitted(request.peer);
-      const checked = checkRecord(request.body, request.peer.participantId, peerKey(request.raw.socket as TLSSocket));
+      const checked = await checkRecord(request.body, request.peer.participantId, peerKey(request.raw.socket as TLSSocket));
       const { entry, receipt, duplicate } = await ledger.append(checked);
       request.log.debug({ record: entry.recordId, seq: entry.seq, duplicate }, duplicate ? 'record already in the ledger' : 'record appended');
       return reply.code(duplicate ? 200 : 201).send(receipt);
@@ -38,13 +38,13 @@ export async function intakeRoutes(app: FastifyInstance, { participants, ledger,
     async (request) => {
       await participants.admitted(request.peer);
       const key = peerKey(request.raw.socket as TLSSocket);
-      const checked = request.body.records.map((body, index) => {
-        try {
-          return checkRecord(body, request.peer.participantId, key);
-        } catch (error) {
-          if (!(error instanceof KouanError)) throw error;
-          throw new KouanError(error.code, `record ${index} (${body.id}): ${error.message}`, { ...error.details, index });
-        }
+      // Checked side by side (the signatures on the thread pool); the first refusal in batch order is the answer.
+      const results = await Promise.allSettled(request.body.records.map((body) => checkRecord(body, request.peer.participantId, key)));
+      const checked = results.map((result, index) => {
+        if (result.status === 'fulfilled') return result.value;
+        const error: unknown = result.reason;
+        if (!(error instanceof KouanError)) throw error;
+        throw new KouanError(error.code, `record ${index} (${request.body.records[index]!.id}): ${error.message}`, { ...error.details, index });
       });
       const appended = await Promise.all(checked.map((c) => ledger.append(c)));
       return { receipts: appended.map((a) => a.receipt) };
