@@ -8,7 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { KeyedLock } from '../core/keyed-lock.ts';
 import type { UsageStore } from '../storage/ports.ts';
 import { StopSignal, type RecordBatch, type StopMarker } from './codecs.ts';
-import { applyFieldRules, Pseudonyms, type DataRecord, type FieldRules, type Limits } from './obligations.ts';
+import { applyFieldRules, type DataRecord, type FieldRules, type Limits, type Pseudonyms } from './obligations.ts';
 import { SubjectMemory } from './subject-memory.ts';
 
 export interface EnforcerOptions {
@@ -52,7 +52,7 @@ export class Enforcer extends Transform {
     this.#o = options;
     this.#size = options.batchSize ?? 256;
     this.#remaining = { ...options.limits };
-    this.#pseudonyms = new Pseudonyms(options.pseudonymKey);
+    this.#pseudonyms = options.memory.pseudonymsFor(options.agreementId, options.pseudonymKey);
     this.#scope = SubjectMemory.scope(options.exporterId, options.year, options.agreementId, options.sensitive);
   }
 

@@ -65,7 +65,7 @@ export class RecordKeys {
 
 export const MASK = '***';
 
-/** Keyed pseudonyms, remembered for the stream (the same value always gives the same pseudonym in an agreement). */
+/** Keyed pseudonyms of one agreement, remembered up to a limit (the same value always gives the same pseudonym in an agreement). */
 export class Pseudonyms {
   readonly #key: Buffer;
   readonly #seen = new Map<string, string>();

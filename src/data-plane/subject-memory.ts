@@ -5,9 +5,14 @@
  * - which hashes this process has already written under an (exporter, year, agreement, sensitivity) scope.
  *   Subject rows are only ever added during their year, so a remembered "already written" can never become
  *   wrong, also with other gateway processes on the same database; the stores are asked about the rest.
- * Both are bounded and simply forgotten when full: forgetting costs a look-up, never a wrong count.
+ * - each agreement's pseudonyms (another HMAC per value), shared by the streams of that agreement.
+ * All are bounded and simply forgotten when full: forgetting costs a look-up or a hash, never a wrong result.
  */
-import type { RecordKeys } from './obligations.ts';
+import { Pseudonyms, type RecordKeys } from './obligations.ts';
+
+/** Agreements whose pseudonyms are remembered at once, and how many pseudonyms each keeps (bounded memory). */
+const PSEUDONYM_AGREEMENTS = 16;
+const PSEUDONYMS_PER_AGREEMENT = 20_000;
 
 export class SubjectMemory {
   readonly #keys: RecordKeys;
@@ -15,6 +20,7 @@ export class SubjectMemory {
   readonly #hashes = new Map<string, string>();
   readonly #written = new Map<string, Set<string>>();
   #writtenCount = 0;
+  readonly #pseudonyms = new Map<string, Pseudonyms>();
 
   constructor(keys: RecordKeys, limit = 200_000) {
     this.#keys = keys;
@@ -54,5 +60,16 @@ export class SubjectMemory {
       set.add(hash);
       this.#writtenCount += 1;
     }
+  }
+
+  /** The agreement's pseudonyms (its key derived by RecordKeys.pseudonymKey), remembered across its streams. */
+  pseudonymsFor(agreementId: string, key: Buffer): Pseudonyms {
+    let pseudonyms = this.#pseudonyms.get(agreementId);
+    if (pseudonyms === undefined) {
+      if (this.#pseudonyms.size >= PSEUDONYM_AGREEMENTS) this.#pseudonyms.delete(this.#pseudonyms.keys().next().value!);
+      pseudonyms = new Pseudonyms(key, PSEUDONYMS_PER_AGREEMENT);
+      this.#pseudonyms.set(agreementId, pseudonyms);
+    }
+    return pseudonyms;
   }
 }
