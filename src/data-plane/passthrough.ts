@@ -29,8 +29,8 @@ export interface PassThroughOptions {
 export class NdjsonPassThrough extends Transform {
   readonly stats: EnforcerStats = { records: 0, newSubjects: 0, newSensitive: 0, stopped: null };
   readonly #o: PassThroughOptions;
-  /** The bytes after the last newline, held until their line is complete. */
-  #rest: Buffer | null = null;
+  /** The bytes after the last newline (in the pieces they came in), held until their line is complete. */
+  #held: Buffer[] = [];
   /** Records forwarded and not yet added to the agreement's usage. */
   #unpersisted = 0;
   onStop: (marker: StopMarker) => void = () => undefined;
@@ -42,32 +42,38 @@ export class NdjsonPassThrough extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     if (this.stats.stopped) return done();
-    const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
-    this.#rest = null;
     let start = 0;
-    for (let newline = data.indexOf(NEWLINE, start); newline !== -1; newline = data.indexOf(NEWLINE, start)) {
-      if (!blank(data, start, newline)) {
-        if (this.stats.records >= this.#o.maxRecords) return this.#cut(data, start, done);
-        this.stats.records += 1;
-        this.#unpersisted += 1;
+    if (this.#held.length > 0) {
+      // The held line goes on in this chunk: it ends at the chunk's first newline, or not yet.
+      const end = chunk.indexOf(NEWLINE);
+      if (end === -1) {
+        if (chunk.length > 0) this.#held.push(Buffer.from(chunk));
+        return done();
       }
+      if (!this.#heldIsBlank(end) && !this.#counted()) return this.#cut(chunk, 0, done);
+      for (const part of this.#held) this.#out(part);
+      this.#held = [];
+      start = end + 1;
+    }
+    for (let newline = chunk.indexOf(NEWLINE, start); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+      if (!blank(chunk, start, newline) && !this.#counted()) return this.#cut(chunk, start, done);
       start = newline + 1;
     }
-    if (start < data.length) this.#rest = Buffer.from(data.subarray(start));
-    if (start > 0) this.#out(data.subarray(0, start));
+    // Only the partial line is copied (the chunk itself is not kept for it).
+    if (start < chunk.length) this.#held = [Buffer.from(chunk.subarray(start))];
+    if (start > 0) this.#out(chunk.subarray(0, start));
     // A finite limit is shared by every stream of the agreement: keep the stored count close behind.
     if (Number.isFinite(this.#o.maxRecords) && this.#unpersisted >= PERSIST_EVERY) return void this.#persist().then(() => done(), done);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    const rest = this.#rest;
-    this.#rest = null;
-    if (!this.stats.stopped && rest !== null && !blank(rest, 0, rest.length)) {
-      if (this.stats.records >= this.#o.maxRecords) return this.#cut(rest, 0, done);
-      this.stats.records += 1;
-      this.#unpersisted += 1;
-      this.#out(Buffer.concat([rest, Buffer.from('\n')]));
+    const held = this.#held;
+    this.#held = [];
+    if (!this.stats.stopped && held.length > 0 && !blank(held[0]!, 0, held.reduce((n, part) => n + part.length, 0))) {
+      if (!this.#counted()) return this.#cut(Buffer.alloc(0), 0, done);
+      for (const part of held) this.#out(part);
+      this.#out(Buffer.from('\n'));
     }
     this.#persist().then(() => done(), done);
   }
@@ -81,7 +87,7 @@ export class NdjsonPassThrough extends Transform {
   stop(marker: StopMarker): void {
     if (this.stats.stopped) return;
     this.stats.stopped = marker;
-    this.#rest = null;
+    this.#held = [];
     this.#out(Buffer.from(`${errorObject(marker)}\n`));
     this.push(null);
     this.onStop(marker);
@@ -98,8 +104,23 @@ export class NdjsonPassThrough extends Transform {
     return records === 0 ? Promise.resolve() : this.#o.count(records);
   }
 
-  #cut(data: Buffer, end: number, done: TransformCallback): void {
-    if (end > 0) this.#out(data.subarray(0, end));
+  /** One more record may go (and is counted), or the agreement's max_records is reached. */
+  #counted(): boolean {
+    if (this.stats.records >= this.#o.maxRecords) return false;
+    this.stats.records += 1;
+    this.#unpersisted += 1;
+    return true;
+  }
+
+  /** Whether the held line, ending `end` bytes into the next chunk, is blank (held pieces are never empty). */
+  #heldIsBlank(end: number): boolean {
+    const first = this.#held[0]!;
+    return end === 0 && this.#held.length === 1 && blank(first, 0, first.length);
+  }
+
+  /** Forwards `chunk` up to `end` (whole lines) and stops at max_records. */
+  #cut(chunk: Buffer, end: number, done: TransformCallback): void {
+    if (end > 0) this.#out(chunk.subarray(0, end));
     this.stop({ code: 'GATEWAY_MAX_RECORDS_REACHED', message: 'the agreement allows no more records' });
     this.#persist().then(() => done(), done);
   }

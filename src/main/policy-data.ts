@@ -6,7 +6,8 @@
  * The accepted bundle is kept in the state folder and checked again at start, so a restart neither loses it nor
  * lets an older bundle back in. Every refusal has a stable code, is logged and shows in the status.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeAtomic } from '../core/files.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { KouanError, SignatureError } from '../core/errors.ts';
@@ -97,9 +98,7 @@ export class PolicyDataSource {
     }
     const data = checkPolicyData(this.#args.engine, bundle.data, this.#defaults);
     // Kept before it is used: a restart must never fall back below a version that was in force.
-    const temporary = `${this.#args.file}.tmp`;
-    writeFileSync(temporary, JSON.stringify(bundle), { mode: 0o600 });
-    renameSync(temporary, this.#args.file);
+    writeAtomic(this.#args.file, JSON.stringify(bundle), 0o600);
     this.#swap(bundle, data);
     return true;
   }

@@ -33,6 +33,10 @@ const scanned = new WeakMap<LedgerStore, Scanned>();
  * ledger's 'appended' events is later work.
  */
 export async function scanEntries(ledger: LedgerStore): Promise<readonly LedgerEntry[]> {
+  return (await scan(ledger)).entries;
+}
+
+async function scan(ledger: LedgerStore): Promise<Scanned> {
   let state = scanned.get(ledger);
   if (state === undefined) scanned.set(ledger, (state = { seq: 0, entries: [], rows: [], reading: Promise.resolve() }));
   const s = state;
@@ -49,17 +53,14 @@ export async function scanEntries(ledger: LedgerStore): Promise<readonly LedgerE
   };
   s.reading = s.reading.catch(() => undefined).then(extend);
   await s.reading;
-  return s.entries;
+  return s;
 }
 
 /** An entry's record, with its id. */
 export const rowOf = (e: LedgerEntry): Row => ({ recordId: e.recordId, ...(JSON.parse(e.record) as Filing | Usage | Denial) });
 
 /** Every record in the ledger, in chain order (read as scanEntries reads). */
-export const scanRecords = async (ledger: LedgerStore): Promise<readonly Row[]> => {
-  await scanEntries(ledger);
-  return scanned.get(ledger)!.rows;
-};
+export const scanRecords = async (ledger: LedgerStore): Promise<readonly Row[]> => (await scan(ledger)).rows;
 
 /** Keeps the latest concluded filing of each agreement: it says what is still due. */
 export const noteFiling = (latest: Map<string, Filing>, r: Row): void => {

@@ -46,15 +46,15 @@ export class PolicyDataPublisher {
 
   /**
    * The thresholds and holidays connectors decide with: the latest published bundle's documents where it carries
-   * them, the built-in ones otherwise (a bundle replaces the keys it carries). Read from the store on each call, so
-   * every registry process on a database agrees; rebuilt only when the version changes.
+   * them, the built-in ones otherwise (a bundle replaces the keys it carries). The latest version is asked on each
+   * call, so every registry process on a database agrees; the bundle is read and its data built only when it changed.
    */
   async inForce(): Promise<AlertData> {
-    const latest = await this.#store.latest();
-    const version = latest?.version ?? null;
-    if (this.#inForce?.version === version) return this.#inForce;
+    const version = await this.#store.latestVersion();
+    if (this.#inForce !== null && this.#inForce.version === version) return this.#inForce;
+    const latest = version === null ? null : await this.#store.get(version);
     const data = (latest?.data ?? {}) as { thresholds?: Thresholds; holidays?: Parameters<typeof calendarOf>[0] };
-    this.#inForce = { version, thresholds: data.thresholds ?? policyThresholds(), calendar: data.holidays ? calendarOf(data.holidays) : holidayCalendar() };
+    this.#inForce = { version: latest?.version ?? null, thresholds: data.thresholds ?? policyThresholds(), calendar: data.holidays ? calendarOf(data.holidays) : holidayCalendar() };
     return this.#inForce;
   }
 }

@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import { SignatureError } from '../core/errors.ts';
 import { identityOfCertificate, thumbprint, type LocalIdentity, type PeerIdentity } from './identity.ts';
-import { canonicalJson, signCanonical, verifyCanonical } from './jws.ts';
+import { canonicalJson, participantHeader, signCanonical, verifyCanonical } from './jws.ts';
 import type { TrustStore } from './trust-store.ts';
 
 export interface CertifiedSignature {
@@ -19,7 +19,7 @@ export interface CertifiedSignature {
 
 /** Signs the document as `signer`, synchronously (it can run inside a database transaction). */
 export function signCertified(document: unknown, signer: LocalIdentity): CertifiedSignature {
-  const signature = signCanonical(canonicalJson(document), signer.key, { kid: signer.participantId, 'x5t#S256': signer.certThumbprint });
+  const signature = signCanonical(canonicalJson(document), signer.key, participantHeader(signer));
   return { signature, certificatePem: signer.certPem };
 }
 

@@ -59,13 +59,16 @@ function signing(canonical: string, key: KeyObject, header: Record<string, strin
   return { protectedHeader, data: signingInput(protectedHeader, canonical), options: ALGORITHMS[alg].options(key) as never };
 }
 
+/** The protected-header members that name a participant's signature: its id and its certificate's thumbprint. */
+export const participantHeader = (signer: LocalIdentity): Record<string, string> => ({ kid: signer.participantId, 'x5t#S256': signer.certThumbprint });
+
 /**
  * Signs a document as this participant and returns a detached compact JWS (`header..signature`):
  * the payload is the canonical JSON of the document and travels beside the signature, not inside it. The signature
  * is made on libuv's thread pool, so the event loop goes on meanwhile (a usage record per gateway request).
  */
 export async function signDetached(document: unknown, signer: LocalIdentity): Promise<string> {
-  const { protectedHeader, data, options } = signing(canonicalJson(document), signer.key, { kid: signer.participantId, 'x5t#S256': signer.certThumbprint });
+  const { protectedHeader, data, options } = signing(canonicalJson(document), signer.key, participantHeader(signer));
   const signature = await new Promise<Buffer>((resolve, reject) => sign('sha256', data, options, (error, value) => (error ? reject(error) : resolve(value))));
   return `${protectedHeader}..${signature.toString('base64url')}`;
 }

@@ -65,6 +65,8 @@ export interface PolicyBundleStore {
    */
   publish(build: (version: number) => SignedPolicyBundle): Promise<SignedPolicyBundle>;
   latest(): Promise<SignedPolicyBundle | null>;
+  /** The latest version, or null: what a reader that keeps the bundle in force asks before reading it again. */
+  latestVersion(): Promise<number | null>;
   get(version: number): Promise<SignedPolicyBundle | null>;
 }
 

@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeAtomic } from '../../core/files.ts';
 import { join } from 'node:path';
 import { PkiError } from '../../core/errors.ts';
 
@@ -58,12 +59,4 @@ export class CaDirectory {
   ensureDir(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
-}
-
-/** Writes a file through a temporary name and a rename, so a reader never sees half of it. */
-export function writeAtomic(path: string, content: string, mode = 0o644): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
 }

@@ -6,7 +6,8 @@ import forge from 'node-forge';
 import type { Clock } from '../../core/clock.ts';
 import { PkiError } from '../../core/errors.ts';
 import { COUNTRY, PARTICIPANT_ID, PARTICIPANT_URN_PREFIX } from '../identity.ts';
-import { CaDirectory, writeAtomic, type IssuedCertificate } from './ca-dir.ts';
+import { writeAtomic } from '../../core/files.ts';
+import { CaDirectory, type IssuedCertificate } from './ca-dir.ts';
 import { signParticipantCertificate } from './certificate.ts';
 import { writeCrl } from './crl.ts';
 

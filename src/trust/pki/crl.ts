@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import * as x509 from '@peculiar/x509';
 import type { Clock } from '../../core/clock.ts';
 import { PkiError } from '../../core/errors.ts';
-import { CaDirectory, writeAtomic } from './ca-dir.ts';
+import { writeAtomic } from '../../core/files.ts';
+import { CaDirectory } from './ca-dir.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 

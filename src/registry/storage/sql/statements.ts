@@ -59,6 +59,7 @@ export function registryStatements(d: RegistryDialect) {
     /** Parameters: version, bundle; changes no row when another registry took that version first. */
     insertBundle: `INSERT INTO ${bundles} (version, bundle) VALUES (${p(1)}, ${p(2)}) ON CONFLICT (version) DO NOTHING`,
     latestBundle: `SELECT bundle FROM ${bundles} ORDER BY version DESC LIMIT 1`,
+    latestBundleVersion: `SELECT MAX(version) AS version FROM ${bundles}`,
     /** Parameter: version. */
     bundle: `SELECT bundle FROM ${bundles} WHERE version = ${p(1)}`,
   };

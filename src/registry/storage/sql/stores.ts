@@ -138,6 +138,10 @@ function policyBundleStore(driver: TransactionalDriver, sql: RegistryStatements)
       throw new KouanError('CONFLICT', 'another registry took the same policy-data version; publish again');
     },
     latest: async () => bundleOf(await driver.all(sql.latestBundle, [])),
+    async latestVersion() {
+      const version = (await driver.all(sql.latestBundleVersion, []))[0]?.['version'];
+      return version === null || version === undefined ? null : Number(version);
+    },
     get: async (version) => bundleOf(await driver.all(sql.bundle, [version])),
   };
 }

@@ -19,6 +19,7 @@ export function describePolicyBundleStore(newDatabase: NewDatabase): void {
     it('has no bundle before the first publication', async () => {
       const { policyBundles } = (await open()).stores;
       expect(await policyBundles.latest()).toBeNull();
+      expect(await policyBundles.latestVersion()).toBeNull();
       expect(await policyBundles.get(1)).toBeNull();
     });
 
@@ -34,6 +35,7 @@ export function describePolicyBundleStore(newDatabase: NewDatabase): void {
       expect(seen).toEqual([1, 2, 3]);
       const other = (await reopen()).policyBundles;
       expect(await other.latest()).toEqual(bundle(3));
+      expect(await other.latestVersion()).toBe(3);
       expect(await other.get(2)).toEqual(bundle(2));
       expect(await other.get(4)).toBeNull();
     });
