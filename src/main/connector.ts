@@ -181,6 +181,8 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
       await Promise.all([dsp.close(), management.close()]);
       await peers?.close();
       trust?.close();
+      // Records decided before the servers closed are signed on the thread pool: they reach the outbox first.
+      await records?.settled();
       await stores.close();
     },
   };

@@ -17,6 +17,8 @@ export class RecordEmitter {
   readonly #clock: Clock;
   readonly #log: Logger;
   #onEnqueued: () => void = () => undefined;
+  /** Records being signed or stored (the signature is made on the thread pool): a stopping connector waits for them. */
+  readonly #pending = new Set<Promise<unknown>>();
 
   constructor(self: LocalIdentity, outbox: Outbox, clock: Clock, log: Logger) {
     this.#self = self;
@@ -30,7 +32,19 @@ export class RecordEmitter {
     this.#onEnqueued = callback;
   }
 
-  async emit(kind: RecordKind, body: Record<string, unknown>, id: string = `urn:uuid:${randomUUID()}`): Promise<OutboxRecord> {
+  /** Resolves once every record emitted so far is in the outbox (or has failed to get there). */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  emit(kind: RecordKind, body: Record<string, unknown>, id: string = `urn:uuid:${randomUUID()}`): Promise<OutboxRecord> {
+    const emitted = this.#emit(kind, body, id);
+    this.#pending.add(emitted);
+    void emitted.finally(() => this.#pending.delete(emitted)).catch(() => undefined);
+    return emitted;
+  }
+
+  async #emit(kind: RecordKind, body: Record<string, unknown>, id: string): Promise<OutboxRecord> {
     const createdAt = this.#clock.now().toISOString();
     const record = { id, kind, participant: this.#self.participantId, at: createdAt, ...body };
     const entry: OutboxRecord = { id, kind, record, signature: await signDetached(record, this.#self), createdAt };

@@ -118,7 +118,8 @@ describe('subject thresholds and records on their way to the registry', () => {
         await pull(peers, 'bj-hospital', edrOf(transfer.dataAddress), new Collect());
       }
     }));
-    expect(await stores(hospital).outbox.backlog()).toBeGreaterThanOrEqual(1_000);
+    // A usage record is written once its response has ended (signed on the thread pool): all 1,000 reach the outbox.
+    expect(await until(() => stores(hospital).outbox.backlog(), (n) => n >= 1_000, 10_000)).toBeGreaterThanOrEqual(1_000);
     await hospital.stop();
     hospital = await restartTestConnector(hospital.config, 'bj-hospital');
     await receiver.up();
