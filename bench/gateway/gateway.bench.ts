@@ -158,7 +158,9 @@ const setupSeconds = (performance.now() - began) / 1000;
 const agent = (connections: number) => new Agent({ connections, keepAliveTimeout: 60_000, connect: { ca: pki.caPem, ...pki.pem(pharmaCreds), checkServerIdentity: () => undefined } });
 /** bare and codec: the baseline proxy; gateway: Kouan on the clinical visits (obligations, subjects); plain: Kouan on the same bytes with nothing to change. */
 type Mode = 'bare' | 'codec' | 'gateway' | 'plain';
-const MODES: Mode[] = ['bare', 'codec', 'gateway', 'plain'];
+const ALL_MODES: Mode[] = ['bare', 'codec', 'gateway', 'plain'];
+/** BENCH_MODES (e.g. `bare,plain`) runs only those legs: for profiling one path; the ratios need bare. */
+const MODES: Mode[] = process.env.BENCH_MODES ? ALL_MODES.filter((m) => process.env.BENCH_MODES!.split(',').includes(m)) : ALL_MODES;
 const target = (mode: Mode, dataset: string) => {
   const t = transfers.get(mode === 'plain' ? dataset.replace(/^visits-/, 'plain-') : dataset)!;
   const path = datasets.find((d) => d.id === dataset)!.path;
@@ -193,7 +195,8 @@ async function leg(dispatcher: Agent, mode: Mode, dataset: string, seconds: numb
   return { requests: latencies.length, seconds: elapsed, bytes, latencies, serverCpu: cpuSeconds(pid) - server0, backendCpu: cpuSeconds(backend.child.pid!) - backend0, clientCpu: (client.user + client.system) / 1e6 };
 }
 
-const merge = (legs: Leg[]): Leg => legs.reduce((a, b) => ({ requests: a.requests + b.requests, seconds: a.seconds + b.seconds, bytes: a.bytes + b.bytes, latencies: a.latencies.concat(b.latencies), serverCpu: a.serverCpu + b.serverCpu, backendCpu: a.backendCpu + b.backendCpu, clientCpu: a.clientCpu + b.clientCpu }));
+const noLeg: Leg = { requests: 0, seconds: 0, bytes: 0, latencies: [], serverCpu: 0, backendCpu: 0, clientCpu: 0 };
+const merge = (legs: Leg[]): Leg => legs.reduce((a, b) => ({ requests: a.requests + b.requests, seconds: a.seconds + b.seconds, bytes: a.bytes + b.bytes, latencies: a.latencies.concat(b.latencies), serverCpu: a.serverCpu + b.serverCpu, backendCpu: a.backendCpu + b.backendCpu, clientCpu: a.clientCpu + b.clientCpu }), noLeg);
 const figures = (l: Leg) => {
   const sorted = [...l.latencies].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
