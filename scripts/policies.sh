@@ -8,7 +8,7 @@ cd "$root"
 opa="$root/.tools/bin/opa"
 [ -x "$opa" ] || bash scripts/install-opa.sh
 min_coverage="${KOUAN_MIN_COVERAGE:-95}"
-entrypoints=(kouan/export/decision kouan/contract/decision kouan/gateway/decision)
+entrypoints=(kouan/export/decision kouan/contract/decision kouan/gateway/decision kouan/gateway/standing kouan/gateway/per_request/decision)
 src=(policies/kouan policies/data)
 out=policies/build
 

@@ -101,7 +101,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     const now = clock.now();
     const exporter = await deps.exporter();
     const [usage, cumulative] = await Promise.all([stores.usage.countRequest(agreement.id), stores.usage.cumulative(exporter.id, beijingYear(now))]);
-    const decision = policy.evaluate('kouan/gateway/decision', gatewayInput({
+    const decision = policy.evaluateStaged('kouan/gateway/decision', gatewayInput({
       now, peer: request.peer, claims, providerId: self.participantId, agreement, transfer, asset, exporter, cumulative,
       usage: { ...usage, requests: usage.requests - 1 },
     }));

@@ -33,6 +33,17 @@ export const ENTRYPOINTS = {
 
 export type Entrypoint = keyof typeof ENTRYPOINTS;
 
+/**
+ * Decisions compiled in two stages as well (docs/policy/gateway.md): `standing` reads the input without the
+ * `perRequest` members and gives what stays the same from one request to the next; `decide` finishes the decision
+ * from `{standing, <perRequest members>}`. The entrypoint itself runs both in one evaluation.
+ */
+export const STAGES = {
+  'kouan/gateway/decision': { standing: 'kouan/gateway/standing', decide: 'kouan/gateway/per_request/decision', perRequest: ['now', 'usage', 'cumulative'] },
+} as const;
+
+export type StagedEntrypoint = keyof typeof STAGES;
+
 export const isEntrypoint = (name: string): name is Entrypoint => Object.hasOwn(ENTRYPOINTS, name);
 
 /** The reasons that refuse (deny), as opposed to those that explain the path. */

@@ -5,7 +5,7 @@ import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { InputError, KouanError } from '../core/errors.ts';
-import { ENTRYPOINTS, type Decision, type Entrypoint } from './decision.ts';
+import { ENTRYPOINTS, STAGES, type Decision, type Entrypoint, type StagedEntrypoint } from './decision.ts';
 
 const POLICIES = new URL('../../policies/', import.meta.url).pathname;
 // The package's ESM entry re-exports only loadPolicy; loadPolicySync lives on its default export.
@@ -65,12 +65,23 @@ class PolicyInstance {
     this.#eval = Number(this.#policy.minorVersion) >= 2 ? exports.opa_eval : undefined;
   }
 
-  evaluate(entrypoint: Entrypoint, input: unknown): unknown {
-    const id = (this.#policy.entrypoints as Record<string, number>)[entrypoint];
+  /**
+   * Standing terms of staged decisions (STAGES), as JSON, by the JSON of the input they were worked out from; the
+   * most recently used kept first. They belong to this instance: new data, new instance, none of the old terms.
+   */
+  readonly standings = new Map<string, string>();
+
+  evaluate(entrypoint: string, input: unknown): unknown {
     // (The SDK itself handles what it treats as "no input": undefined, null, false, 0, "".)
-    if (this.#eval === undefined || id === undefined || !input) return this.#policy.evaluate(input, entrypoint);
+    if (!input) return this.#policy.evaluate(input, entrypoint);
+    return this.evaluateJson(entrypoint, JSON.stringify(input));
+  }
+
+  /** Evaluates an entrypoint on input given as JSON text. */
+  evaluateJson(entrypoint: string, json: string): unknown {
+    const id = (this.#policy.entrypoints as Record<string, number>)[entrypoint];
+    if (this.#eval === undefined || id === undefined) return this.#policy.evaluate(JSON.parse(json), entrypoint);
     const policy = this.#policy;
-    const json = JSON.stringify(input);
     const at = policy.dataHeapPtr as number;
     const room = json.length * 3; // UTF-8 bytes at most
     const missing = at + room - policy.mem.buffer.byteLength;
@@ -81,6 +92,12 @@ class PolicyInstance {
     return JSON.parse(PolicyInstance.#decoder.decode(memory.subarray(result, memory.indexOf(0, result))));
   }
 }
+
+/** The first result of an evaluation, or undefined. */
+const resultOf = (results: unknown): unknown => (results as Array<{ result?: unknown }> | undefined)?.[0]?.result;
+
+/** How many standing terms each engine instance keeps (a transfer's requests share one). */
+const STANDING_CAPACITY = 2048;
 
 type OpaEval = (reserved: number, entrypoint: number, data: number, input: number, inputLength: number, heap: number, format: number) => number;
 
@@ -150,8 +167,40 @@ export class PolicyEngine {
 
   /** Evaluates input that this process built and already trusts to match the schema (the hot path). */
   evaluateTrusted(entrypoint: Entrypoint, input: unknown): Decision {
-    const results = this.#instance.evaluate(entrypoint, input) as Array<{ result?: Decision }> | undefined;
-    const decision = results?.[0]?.result;
+    return PolicyEngine.#checked(entrypoint, resultOf(this.#instance.evaluate(entrypoint, input)) as Decision | undefined);
+  }
+
+  /**
+   * The same decision as `evaluate`, in the entrypoint's two stages (STAGES): the standing terms of the input
+   * without its per-request members are worked out once, the first time that input is seen (after validating the
+   * whole input against the schema), and kept for the next requests with the same standing input; each call then
+   * evaluates only the per-request stage. The per-request values are checked by the policy itself (a malformed
+   * one is a GATEWAY_INPUT_INVALID or CONTRACT_INPUT_INVALID refusal). Replaced data drops every kept standing.
+   */
+  evaluateStaged(entrypoint: StagedEntrypoint, input: Record<string, unknown>): Decision {
+    const stages = STAGES[entrypoint];
+    const instance = this.#instance;
+    const fixed: Record<string, unknown> = {};
+    let perRequest = '';
+    for (const [key, value] of Object.entries(input)) {
+      if ((stages.perRequest as readonly string[]).includes(key)) {
+        if (value !== undefined) perRequest += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+      } else fixed[key] = value;
+    }
+    const key = JSON.stringify(fixed);
+    let standing = instance.standings.get(key);
+    if (standing === undefined) {
+      this.validate(entrypoint, input);
+      const terms = resultOf(instance.evaluateJson(stages.standing, key));
+      if (terms === undefined) throw new KouanError('INTERNAL', `policy ${stages.standing} returned nothing`);
+      standing = JSON.stringify(terms);
+      if (instance.standings.size >= STANDING_CAPACITY) instance.standings.delete(instance.standings.keys().next().value!);
+    } else instance.standings.delete(key);
+    instance.standings.set(key, standing);
+    return PolicyEngine.#checked(entrypoint, resultOf(instance.evaluateJson(stages.decide, `{"standing":${standing}${perRequest}}`)) as Decision | undefined);
+  }
+
+  static #checked(entrypoint: string, decision: Decision | undefined): Decision {
     if (!decision || typeof decision.allow !== 'boolean') {
       throw new KouanError('INTERNAL', `policy ${entrypoint} returned no decision`);
     }

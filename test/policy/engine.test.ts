@@ -6,6 +6,7 @@ import { vectorSets } from './support.ts';
 const exportVectors = vectorSets().find((s) => s.entrypoint === 'kouan/export/decision')!.vectors;
 const allowed = exportVectors.find((v) => v.expect.allow)!;
 const refused = exportVectors.find((v) => !v.expect.allow)!;
+const gatewayAllowed = vectorSets().find((s) => s.entrypoint === 'kouan/gateway/decision')!.vectors.find((v) => v.expect.allow)!;
 
 describe('policy engine', () => {
   it('refuses input that does not match the published schema, naming the problem', () => {
@@ -33,6 +34,35 @@ describe('policy engine', () => {
     expect(after.reasons.map((r) => r.code)).toContain('EXPORT_RESTRICTED_RECIPIENT');
     engine.replaceData(original);
     expect(engine.evaluate('kouan/export/decision', allowed.input).allow).toBe(true);
+  });
+
+  it('keeps the standing terms of a staged decision only while the data they were worked out from is in force', () => {
+    const engine = PolicyEngine.load();
+    const input = gatewayAllowed.input as Record<string, unknown>;
+    expect(engine.evaluateStaged('kouan/gateway/decision', input).allow).toBe(true);
+    // The consumer (DE) is allowed through the agreement's group:EU; new data takes DE out of the group.
+    const original = engine.data;
+    const groups = structuredClone(original.country_groups) as { groups: Record<string, { members: string[] }> };
+    groups.groups.EU!.members = groups.groups.EU!.members.filter((c) => c !== 'DE');
+    engine.replaceData({ ...original, country_groups: groups });
+    const refused = engine.evaluateStaged('kouan/gateway/decision', input);
+    expect(refused.allow).toBe(false);
+    expect(refused.reasons.map((r) => r.code)).toContain('CONTRACT_DESTINATION_NOT_ALLOWED');
+    engine.replaceData(original);
+    expect(engine.evaluateStaged('kouan/gateway/decision', input).allow).toBe(true);
+  });
+
+  it('checks a staged input against the schema the first time, and the per-request values in the policy', () => {
+    const engine = PolicyEngine.load();
+    const input = gatewayAllowed.input as Record<string, unknown>;
+    const { token: _gone, ...noToken } = input;
+    expect(() => engine.evaluateStaged('kouan/gateway/decision', noToken)).toThrowError(expect.objectContaining({ code: 'INPUT_INVALID', message: expect.stringContaining('token') }));
+    expect(engine.evaluateStaged('kouan/gateway/decision', input).allow).toBe(true);
+    const badNow = engine.evaluateStaged('kouan/gateway/decision', { ...input, now: 'yesterday' });
+    expect(badNow.allow).toBe(false);
+    expect(badNow.reasons.map((r) => r.code)).toContain('CONTRACT_INPUT_INVALID');
+    const badCount = engine.evaluateStaged('kouan/gateway/decision', { ...input, cumulative: { subjects: -1, sensitive_subjects: 0 } });
+    expect(badCount.reasons.map((r) => r.code)).toContain('GATEWAY_INPUT_INVALID');
   });
 
   it('the real kouan binary exits 0 when allowed, 3 when refused, 2 on bad input', () => {

@@ -42,6 +42,17 @@ describe('the compiled wasm agrees with the policy test cases', () => {
         if (vector.expect.obligations) expect(decision.obligations).toEqual(expect.arrayContaining(vector.expect.obligations));
       });
 
+      if (entrypoint === 'kouan/gateway/decision') {
+        it.each(vectors.map((v) => [v.name, v] as const))('in two stages, the same decision: %s', (_name, vector) => {
+          const whole = engine.evaluate(entrypoint, vector.input);
+          const input = vector.input as Record<string, unknown>;
+          // The first evaluation works the standing terms out; the second, with a later request's counts, keeps them.
+          expect(engine.evaluateStaged(entrypoint, input)).toEqual(whole);
+          const later = { ...input, usage: { ...(input.usage as object), requests: 1 + Number((input.usage as { requests?: number }).requests ?? 0) } };
+          expect(engine.evaluateStaged(entrypoint, later)).toEqual(engine.evaluate(entrypoint, later));
+        });
+      }
+
       it.each(vectors.map((v) => [v.name, v] as const))('cli: %s', async (_name, vector) => {
         const result = await runCli(['policy', 'eval', '--entrypoint', entrypoint, '--input', '-'], JSON.stringify(vector.input));
         expect(result.code, result.err).toBe(vector.expect.allow ? 0 : 3);

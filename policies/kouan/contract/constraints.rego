@@ -160,32 +160,3 @@ _duration_part(part, designators) if {
 }
 
 _no_digits := {"0": "", "1": "", "2": "", "3": "", "4": "", "5": "", "6": "", "7": "", "8": "", "9": ""}
-
-# Obligations for the data plane: one per field duty (fields merged and sorted), then the remaining volume.
-obligations := array.concat(
-	[{"type": action, "fields": sort(fields)} |
-		some action in field_duties
-		fields := {field |
-			some d in required_duties
-			d.action == action
-			some field in d.fields
-		}
-		count(fields) > 0
-	],
-	[{"type": type, key: min(left)} |
-		some [operand, type, key] in volume_obligations
-		left := remaining(operand)
-		count(left) > 0
-	],
-)
-
-# The obligation each volume limit becomes, and the key that carries what it still allows.
-volume_obligations := [["maxRecords", "max_records", "records"], ["maxDataSubjects", "max_data_subjects", "subjects"]]
-
-# What each limit on operand of the granted permissions still allows (the tightest counts).
-remaining(operand) := {n |
-	some i in granted
-	some c in object.get(permissions[i], "constraints", [])
-	c.leftOperand == operand
-	n := c.rightOperand - input.usage[usage_counters[operand]]
-}

@@ -5,7 +5,15 @@
 #   prohibitions and duties over a closed vocabulary: any other term is refused, never ignored. The provider
 #   evaluates it at negotiation and at transfer start; kouan.gateway re-evaluates it on every data-plane request.
 #   Input: policies/schemas/contract-input.schema.json. Reason codes and their basis: docs/policy/contract.md.
+#
+#   In two stages. `standing` reads what stays the same from one request to the next under an agreement (the
+#   policy, the consumer, the purpose, the accepted duties and the policy data): the reasons they give by themselves
+#   and, for each use permission and prohibition, whether its constraints on them hold. kouan.contract.per_request
+#   finishes the decision with the instant and the usage so far. `decision` runs both; the gateway keeps a standing
+#   for the requests of an agreement (docs/policy/gateway.md).
 package kouan.contract
+
+import data.kouan.contract.per_request
 
 # The vocabulary: left operands with the operators each accepts, rule actions, duty actions with their parameters.
 operators := {
@@ -47,25 +55,26 @@ field_duties := ["drop_fields", "mask_fields", "pseudonymise_fields"]
 # title: Contract decision
 # description: The decision the provider's connector queries; obligations are given only when allowed.
 # entrypoint: true
-decision := {
-	"allow": allow,
+decision := result if {
+	terms := standing
+	result := per_request.decision with input as object.union(object.filter(input, ["now", "usage"]), {"standing": terms})
+}
+
+# METADATA
+# title: Standing terms
+# description: |
+#   What the request's parties, purpose and accepted duties make of the policy, without the instant or the usage:
+#   the reasons they give by themselves (deny), the failed constraints on them (reported when no permission is
+#   granted), and for each use permission and prohibition whether its constraints on them hold, with its
+#   constraints on the instant and the usage left for kouan.contract.per_request.
+standing := {
 	"reasons": sort(deny),
-	"warnings": [],
-	"obligations": granted_obligations,
+	"unmet": sort(unmet),
+	"permissions": [permission_terms(p) | some p in permissions; p.action == "use"],
+	"prohibitions": [prohibition_terms(p) | some p in prohibitions; p.action == "use"],
+	"obligations": [d | some d in object.get(policy, "obligations", [])],
+	"accepted": sort(accepted),
 }
-
-default allow := false
-
-# A request is allowed when nothing refuses it and some permission grants it (a permission never granted always
-# leaves a reason: a failed, unknown or malformed constraint).
-allow if {
-	count(deny) == 0
-	count(granted) > 0
-}
-
-default granted_obligations := []
-
-granted_obligations := obligations if allow
 
 # METADATA
 # title: Malformed input
@@ -199,8 +208,8 @@ deny contains reason if {
 # title: Purpose not permitted
 # custom:
 #   code: CONTRACT_PURPOSE_NOT_ALLOWED
-deny contains unmet_reason(c, "CONTRACT_PURPOSE_NOT_ALLOWED") if {
-	some c in unmet
+unmet contains unmet_reason(c, "CONTRACT_PURPOSE_NOT_ALLOWED") if {
+	some c in failed
 	c.leftOperand == "purpose"
 }
 
@@ -208,8 +217,8 @@ deny contains unmet_reason(c, "CONTRACT_PURPOSE_NOT_ALLOWED") if {
 # title: Recipient not permitted
 # custom:
 #   code: CONTRACT_RECIPIENT_NOT_ALLOWED
-deny contains unmet_reason(c, "CONTRACT_RECIPIENT_NOT_ALLOWED") if {
-	some c in unmet
+unmet contains unmet_reason(c, "CONTRACT_RECIPIENT_NOT_ALLOWED") if {
+	some c in failed
 	c.leftOperand == "recipient"
 }
 
@@ -217,77 +226,7 @@ deny contains unmet_reason(c, "CONTRACT_RECIPIENT_NOT_ALLOWED") if {
 # title: Destination country not permitted
 # custom:
 #   code: CONTRACT_DESTINATION_NOT_ALLOWED
-deny contains unmet_reason(c, "CONTRACT_DESTINATION_NOT_ALLOWED") if {
-	some c in unmet
+unmet contains unmet_reason(c, "CONTRACT_DESTINATION_NOT_ALLOWED") if {
+	some c in failed
 	c.leftOperand == "destinationCountry"
-}
-
-# METADATA
-# title: Outside the validity window
-# custom:
-#   code: CONTRACT_OUTSIDE_VALIDITY
-deny contains unmet_reason(c, "CONTRACT_OUTSIDE_VALIDITY") if {
-	some c in unmet
-	c.leftOperand == "dateTime"
-}
-
-# METADATA
-# title: Request limit reached
-# custom:
-#   code: CONTRACT_MAX_REQUESTS_REACHED
-deny contains unmet_reason(c, "CONTRACT_MAX_REQUESTS_REACHED") if {
-	some c in unmet
-	c.leftOperand == "maxRequests"
-}
-
-# METADATA
-# title: Record limit reached
-# custom:
-#   code: CONTRACT_MAX_RECORDS_REACHED
-deny contains unmet_reason(c, "CONTRACT_MAX_RECORDS_REACHED") if {
-	some c in unmet
-	c.leftOperand == "maxRecords"
-}
-
-# METADATA
-# title: Data-subject limit reached
-# custom:
-#   code: CONTRACT_MAX_SUBJECTS_REACHED
-deny contains unmet_reason(c, "CONTRACT_MAX_SUBJECTS_REACHED") if {
-	some c in unmet
-	c.leftOperand == "maxDataSubjects"
-}
-
-# METADATA
-# title: Prohibited use
-# description: Every constraint of a use prohibition holds (one without constraints always applies).
-# custom:
-#   code: CONTRACT_PROHIBITED
-deny contains reason if {
-	some p in prohibitions
-	p.action == "use"
-	every c in object.get(p, "constraints", []) {
-		holds(c)
-	}
-	conditions := concat(" and ", [describe(c) | some c in object.get(p, "constraints", [])])
-	reason := {
-		"code": "CONTRACT_PROHIBITED",
-		"message": concat(" when ", [part | some part in ["the policy prohibits this use", conditions]; part != ""]),
-		"basis": "agreement prohibition",
-	}
-}
-
-# METADATA
-# title: Duty not accepted
-# custom:
-#   code: CONTRACT_DUTY_NOT_ACCEPTED
-deny contains reason if {
-	some d in required_duties
-	known_duty(d)
-	not accepted[d.action]
-	reason := {
-		"code": "CONTRACT_DUTY_NOT_ACCEPTED",
-		"message": concat("", ["the consumer has not accepted the duty ", d.action]),
-		"basis": concat("", ["agreement duty ", d.action]),
-	}
 }

@@ -39,29 +39,50 @@ use_permissions contains i if {
 	p.action == "use"
 }
 
-# Permissions whose constraints all hold; any one of them permits the use.
-granted contains i if {
-	some i in use_permissions
-	every c in object.get(permissions[i], "constraints", []) {
-		holds(c)
-	}
-}
+# Constraints on the instant and on the usage so far: kouan.contract.per_request evaluates them for each request.
+per_request_operands := {"dateTime", "maxRequests", "maxRecords", "maxDataSubjects"}
 
-# Well-formed constraints that fail, reported when no permission is granted.
-unmet contains c if {
-	count(granted) == 0
+pending(c) if per_request_operands[c.leftOperand]
+
+# Well-formed constraints of the use permissions on the request's parties and purpose that do not hold (reported
+# when no permission is granted).
+failed contains c if {
 	some i in use_permissions
 	some c in object.get(permissions[i], "constraints", [])
+	not pending(c)
 	supported(c)
 	well_formed(c)
 	not holds(c)
 }
 
-# The policy's own obligations and the duties of every granted permission.
-required_duties := array.concat(
-	[d | some d in object.get(policy, "obligations", [])],
-	[d | some i in granted; some d in object.get(permissions[i], "duties", [])],
-)
+# A use permission as kouan.contract.per_request needs it: whether its other constraints hold, and those it
+# evaluates itself, each with whether a failure is reported (only for supported, well-formed constraints).
+permission_terms(p) := {
+	"holds": count([c | some c in constraints; not pending(c); not holds(c)]) == 0,
+	"pending": [{"constraint": c, "reportable": reportable(c)} | some c in constraints; pending(c)],
+	"duties": object.get(p, "duties", []),
+} if {
+	constraints := object.get(p, "constraints", [])
+}
+
+# A use prohibition likewise, with the reason it gives when it applies.
+prohibition_terms(p) := {
+	"holds": count([c | some c in constraints; not pending(c); not holds(c)]) == 0,
+	"pending": [c | some c in constraints; pending(c)],
+	"reason": {
+		"code": "CONTRACT_PROHIBITED",
+		"message": concat(" when ", [part | some part in ["the policy prohibits this use", conditions]; part != ""]),
+		"basis": "agreement prohibition",
+	},
+} if {
+	constraints := object.get(p, "constraints", [])
+	conditions := concat(" and ", [describe(c) | some c in constraints])
+}
+
+reportable(c) if {
+	supported(c)
+	well_formed(c)
+} else := false
 
 unknown_actions contains action_of(rule) if {
 	some rule in policy_rules
@@ -99,16 +120,9 @@ unknown_terms contains concat(".", [d.action, key]) if {
 	not duty_parameters[d.action][key]
 }
 
-input_problems contains "now is not an RFC 3339 date-time" if not now
-
 input_problems contains concat("", ["consumer.", key, " is not a string"]) if {
 	some key in ["id", "country"]
 	not is_string(object.get(input, ["consumer", key], null))
-}
-
-input_problems contains concat("", ["usage.", key, " is not a non-negative integer"]) if {
-	some key in ["requests", "records", "subjects"]
-	not count_value(object.get(input, ["usage", key], null))
 }
 
 input_problems contains "policy is not an object" if not is_object(policy)

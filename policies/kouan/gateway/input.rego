@@ -1,12 +1,9 @@
 # The request as the gateway reads it: instants, identities and states, and the checks on the input.
 package kouan.gateway
 
-import data.kouan.contract
 import data.kouan.lib.dates
 
 # Instants as strings that order as the times they name (kouan.lib.dates).
-now := dates.instant(input.now)
-
 period[key] := dates.instant(input.agreement[key]) if some key in ["start", "end"]
 
 # As rules, so that a missing value makes them false: a negated membership test on it would refuse nothing.
@@ -57,11 +54,6 @@ _ids_are_strings if {
 }
 
 input_problems contains "token.exp is not a number" if not is_number(object.get(input, ["token", "exp"], null))
-
-input_problems contains concat("", ["cumulative.", key, " is not a non-negative integer"]) if {
-	some key in ["subjects", "sensitive_subjects"]
-	not contract.count_value(object.get(input, ["cumulative", key], null))
-}
 
 input_problems contains concat("", ["asset.", key, " is not a boolean"]) if {
 	some key in ["pi", "sensitive"]
