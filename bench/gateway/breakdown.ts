@@ -68,9 +68,10 @@ export async function breakdown(args: {
     const clock = systemClock;
 
     const claims = await verifyAccessToken(args.token, peer, { participantId: self.participantId, publicKey: providerKey }, clock);
-    const transfer = (await stores.transfers.get(args.transferId))!;
-    const agreement = (await stores.agreements.get(transfer.agreementId))!;
-    const asset = (await stores.assets.get(agreement.assetId))!;
+    const terms = (await stores.transferTerms.get(args.transferId))!;
+    const { transfer } = terms;
+    const agreement = terms.agreement!;
+    const asset = terms.asset!;
     const now = clock.now();
     const exporter = { id: self.participantId, ciio: false };
     const year = beijingYear(now);
@@ -82,9 +83,7 @@ export async function breakdown(args: {
 
     const perRequest: Step[] = [
       { step: `verifyAccessToken (JWT ${alg} verify + claims; the gateway remembers verified tokens)`, us: await time(2000, () => verifyAccessToken(args.token, peer, { participantId: self.participantId, publicKey: providerKey }, clock)) },
-      { step: 'stores.transfers.get', us: await time(2000, () => stores.transfers.get(args.transferId)) },
-      { step: 'stores.agreements.get', us: await time(2000, () => stores.agreements.get(transfer.agreementId)) },
-      { step: 'stores.assets.get', us: await time(2000, () => stores.assets.get(agreement.assetId)) },
+      { step: 'stores.transferTerms.get (transfer, agreement and asset in one statement)', us: await time(2000, () => stores.transferTerms.get(args.transferId)) },
       { step: `usage.countRequest (agreement with ${usage.subjects} subject rows)`, us: await time(2000, () => stores.usage.countRequest(agreement.id)) },
       { step: `usage.cumulative (exporter-year with ${cumulative.subjects} subject rows)`, us: await time(2000, () => stores.usage.cumulative(exporter.id, year)) },
       { step: 'gatewayInput + policy.evaluate (ajv validation + wasm)', us: await time(2000, () => policy.evaluate('kouan/gateway/decision', gatewayInput({ now, peer, claims, providerId: self.participantId, agreement, transfer, asset, exporter, cumulative, usage }))) },

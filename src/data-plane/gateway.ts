@@ -91,9 +91,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       if (!(error instanceof TokenRejectedError)) throw error;
       return refuse(request, reply, 401, [{ code: error.code, message: error.message, basis: 'access token', effect: 'deny' }], { transfer: request.params.transferId });
     }
-    const transfer = await stores.transfers.get(claims.transferId);
-    const agreement = transfer ? await stores.agreements.get(transfer.agreementId) : null;
-    const asset = agreement ? await stores.assets.get(agreement.assetId) : null;
+    const { transfer, agreement, asset } = (await stores.transferTerms.get(claims.transferId)) ?? { transfer: null, agreement: null, asset: null };
     if (!transfer || transfer.role !== 'provider' || !agreement || !asset || request.params.transferId !== claims.transferId) {
       const error = new KouanError('GATEWAY_UNKNOWN_TRANSFER');
       return refuse(request, reply, 403, [{ code: error.code, message: error.message, basis: 'access token', effect: 'deny' }], { transfer: claims.transferId });
@@ -221,8 +219,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       if (!(error instanceof TokenRejectedError)) throw error;
       return refuse(request, reply, 401, [{ code: error.code, message: error.message, basis: 'access token', effect: 'deny' }], { transfer: request.params.transferId });
     }
-    const transfer = await stores.transfers.get(claims.transferId);
-    const agreement = transfer ? await stores.agreements.get(transfer.agreementId) : null;
+    const { transfer, agreement } = (await stores.transferTerms.get(claims.transferId)) ?? { transfer: null, agreement: null };
     const reasons: Reason[] = [];
     if (!transfer || !agreement || request.params.transferId !== claims.transferId) reasons.push({ code: 'GATEWAY_UNKNOWN_TRANSFER', message: 'no such transfer for this token', basis: 'access token', effect: 'deny' });
     else if (transfer.state !== 'STARTED') reasons.push({ code: 'GATEWAY_TRANSFER_NOT_ACTIVE', message: `the transfer is ${transfer.state}`, basis: 'transfer process', effect: 'deny' });

@@ -139,8 +139,24 @@ export interface Outbox {
   get(id: string): Promise<(OutboxRecord & { deliveredAt: string | null; receipt: Record<string, unknown> | null; attempts: number }) | null>;
 }
 
+/** A transfer with the agreement it runs under and that agreement's asset, as stored when read. */
+export interface TransferTerms {
+  transfer: TransferProcess;
+  /** Null when the transfer's agreement is not stored (the asset is then null too). */
+  agreement: ContractAgreement | null;
+  /** Null when the agreement's asset is not stored. */
+  asset: Asset | null;
+}
+
+/** The gateway's read on every request: the three rows at once, never cached. */
+export interface TransferTermsStore {
+  /** The transfer with its agreement and asset; null when no such transfer is stored. */
+  get(transferId: string): Promise<TransferTerms | null>;
+}
+
 /** Everything the data plane persists, beside the control plane's stores (same database). */
 export interface DataPlaneStores {
+  transferTerms: TransferTermsStore;
   usage: UsageStore;
   outbox: Outbox;
 }

@@ -37,6 +37,10 @@ export class PostgresDialect extends Dialect {
     return `unnest($${i}::text[]) AS value`;
   }
 
+  override documentText(column: string, member: string): string {
+    return `${column}->>'${member}'`;
+  }
+
   override bindList(values: readonly string[]): SqlValue {
     return values;
   }

@@ -18,6 +18,9 @@ export abstract class Dialect {
   /** Binds a list of strings as the one parameter isOneOf and eachOf expect. */
   abstract bindList(values: readonly string[]): SqlValue;
 
+  /** The text of a top-level string member of a stored JSON document column, e.g. `t.document`'s agreementId. */
+  abstract documentText(column: string, member: string): string;
+
   /** The placeholder of a JSON document parameter. */
   document(i: number): string {
     return this.param(i);

@@ -9,6 +9,7 @@ import { page } from './paging.ts';
 import { SqlStatefulStore } from './stateful-store.ts';
 import { DocumentStatements } from './statements.ts';
 import { tables, type TableSpec } from './tables.ts';
+import { SqlTransferTerms } from './transfer-terms.ts';
 import { SqlUsageStore } from './usage.ts';
 
 export function sqlStores(driver: SqlDriver, dialect: Dialect): Stores {
@@ -49,6 +50,7 @@ export function sqlStores(driver: SqlDriver, dialect: Dialect): Stores {
       list: async (kind) => approvals.all(kind === undefined ? undefined : { column: 'kind', value: kind }),
       delete: async (id) => approvals.delete(id),
     },
+    transferTerms: new SqlTransferTerms(driver, dialect),
     usage: new SqlUsageStore(driver, dialect),
     outbox: new SqlOutbox(driver, dialect),
     close: () => driver.close(),

@@ -20,6 +20,10 @@ export class SqliteDialect extends Dialect {
     return `json_each(${this.param(i)})`;
   }
 
+  override documentText(column: string, member: string): string {
+    return `json_extract(${column}, '$.${member}')`;
+  }
+
   override bindList(values: readonly string[]): SqlValue {
     return JSON.stringify(values);
   }

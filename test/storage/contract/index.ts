@@ -7,6 +7,7 @@ import { storesFor, type NewDatabase } from './harness.ts';
 import { describeOutbox } from './outbox.ts';
 import { describeAgreementStore, describeApprovalStore } from './records.ts';
 import { describeStatefulStore } from './stateful.ts';
+import { describeTransferTerms } from './transfer-terms.ts';
 import { describeUsageStore } from './usage.ts';
 
 export type { Connection, NewDatabase, OpenStores } from './harness.ts';
@@ -28,6 +29,7 @@ export function describeStoreContracts(newDatabase: NewDatabase): void {
   });
   describeAgreementStore(newDatabase);
   describeApprovalStore(newDatabase);
+  describeTransferTerms(newDatabase);
   describeUsageStore(newDatabase);
   describeOutbox(newDatabase);
 
