@@ -95,7 +95,7 @@ try {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const rows = [];
+  const rows: Array<{ case: string; mode: string; p50: number; p99: number; per_s: number }> = [];
   // Every in-process case first, then every HTTP case: the OPA server's work under load (its garbage collector
   // included) must not run beside an in-process measurement on the same two cores.
   for (const c of cases) {
