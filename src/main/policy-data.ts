@@ -11,19 +11,25 @@ import { writeAtomic } from '../core/files.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { KouanError, SignatureError } from '../core/errors.ts';
-import { checkPolicyData, readSignedBundle, signedPart, type PolicyDataStatus, type SignedPolicyBundle } from '../policy/bundle.ts';
+import { checkPolicyData, policyDataTag, readSignedBundle, signedPart, type PolicyDataStatus, type SignedPolicyBundle } from '../policy/bundle.ts';
 import type { PolicyData, PolicyEngine } from '../policy/engine.ts';
 import { verifyCertified } from '../trust/certified.ts';
 import type { PeerClient } from '../trust/client.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
+
+/** What a poll answers when the registry's latest bundle is the one in force. */
+export const UNCHANGED = Symbol('policy data unchanged');
 
 export interface PolicyDataSourceArgs {
   engine: PolicyEngine;
   /** The registry's participant id: only bundles signed with its certificate are accepted. */
   registry: string;
   trust: TrustStore;
-  /** The registry's latest bundle as it answered, or null when none is published. */
-  fetch: () => Promise<unknown>;
+  /**
+   * The registry's latest bundle as it answered; null when none is published, UNCHANGED when it is the version
+   * given (the one in force).
+   */
+  fetch: (inForce: number | null) => Promise<unknown>;
   /** Where the bundle in force is kept (JSON, 0600). */
   file: string;
   clock: Clock;
@@ -73,12 +79,12 @@ export class PolicyDataSource {
   async poll(): Promise<void> {
     let answer: unknown;
     try {
-      answer = await this.#args.fetch();
+      answer = await this.#args.fetch(this.#inForce?.version ?? null);
     } catch (error) {
       this.#args.log.warn({ err: error }, 'no policy data from the registry (unreachable or refused us); the data in force stays');
       return;
     }
-    if (answer === null) return;
+    if (answer === null || answer === UNCHANGED) return;
     try {
       this.offer(answer);
     } catch (error) {
@@ -153,9 +159,16 @@ export class PolicyDataSource {
   }
 }
 
-/** Reads the registry's latest bundle (GET /registry/v1/policy-data/latest over mutual TLS); null when none is published. */
-export const registryPolicyData = (peers: PeerClient, registry: { participantId: string; url: string }) => async (): Promise<unknown> => {
-  const r = await peers.request<{ code?: string }>({ participantId: registry.participantId, baseUrl: registry.url }, { method: 'GET', path: 'registry/v1/policy-data/latest' });
+/**
+ * Reads the registry's latest bundle (GET /registry/v1/policy-data/latest over mutual TLS); null when none is
+ * published, UNCHANGED when it is the version in force (304 to If-None-Match).
+ */
+export const registryPolicyData = (peers: PeerClient, registry: { participantId: string; url: string }) => async (inForce: number | null): Promise<unknown> => {
+  const r = await peers.request<{ code?: string }>(
+    { participantId: registry.participantId, baseUrl: registry.url },
+    { method: 'GET', path: 'registry/v1/policy-data/latest', ...(inForce === null ? {} : { headers: { 'if-none-match': policyDataTag(inForce) } }) },
+  );
+  if (r.status === 304) return UNCHANGED;
   if (r.status === 404 && r.body.code === 'NOT_FOUND') return null;
   if (r.status !== 200) throw new Error(`the registry answered ${r.status} ${r.body.code ?? ''}`);
   return r.body;

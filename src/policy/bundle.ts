@@ -87,3 +87,6 @@ export function checkPolicyData(engine: PolicyEngine, data: PolicyData, defaults
   }
   return merged;
 }
+
+/** The HTTP entity tag of a published bundle: its version, which names it (a bundle is never changed once published). */
+export const policyDataTag = (version: number): string => `"kouan-policy-data-${version}"`;

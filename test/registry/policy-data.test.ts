@@ -11,7 +11,7 @@ import { kouanAsync } from '../support/cli.ts';
 import { restartTestConnector, startTestConnector, type TestConnector } from '../support/connectors.ts';
 import { TestPki } from '../support/pki.ts';
 import { until } from '../support/until.ts';
-import { offerVisits, REGISTRY_ID, startTestRegistry, type TestRegistry } from './support.ts';
+import { offerVisits, register as registerIdentity, REGISTRY_ID, startTestRegistry, testConnector as testIdentity, type TestRegistry } from './support.ts';
 
 const restricting = (id: string): PolicyData => ({
   restricted_recipients: { recipients: { [id]: { name: `${id} (listed for this test)`, list: 'PIPL art. 42', listed: '2026-01-01' } } },
@@ -89,6 +89,29 @@ describe('policy data published by the registry, verified and swapped in by conn
     expect(refused.state).toBe('TERMINATED');
     expect(refused.reasons.map((r) => r.code)).toContain('EXPORT_RESTRICTED_RECIPIENT');
     expect(existsSync(join(hospital.config.stateDir, 'policy-data.json'))).toBe(true);
+  });
+
+  it('answers a poll for the version in force with 304 and no bundle, and any other with the latest bundle and its tag', async () => {
+    const lab = await testIdentity(pki, registry, 'lab-poller', 'DE');
+    await registerIdentity(registry, 'lab-poller', 'DE', lab.credentials);
+    try {
+      const address = { participantId: registry.participantId, baseUrl: registry.intakeUrl };
+      const poll = (tag?: string) => lab.peers.request<SignedPolicyBundle>(address, { method: 'GET', path: 'registry/v1/policy-data/latest', ...(tag ? { headers: { 'if-none-match': tag } } : {}) });
+      const fresh = await poll();
+      expect(fresh.status).toBe(200);
+      expect(fresh.body.version).toBe(1);
+      const tag = String(fresh.headers.etag);
+      const unchanged = await poll(tag);
+      expect(unchanged.status).toBe(304);
+      expect(unchanged.body).toBe('');
+      const older = await poll('"kouan-policy-data-0"');
+      expect(older.status).toBe(200);
+      expect(older.body).toEqual(fresh.body);
+      // The connectors poll this way: the version in force stays, with nothing refused.
+      expect(await status()).toMatchObject({ version: 1, refused: null });
+    } finally {
+      await lab.close();
+    }
   });
 
   it('refuses a bundle whose data was changed after signing, and keeps the data in force', async () => {
