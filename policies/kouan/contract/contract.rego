@@ -57,8 +57,12 @@ field_duties := ["drop_fields", "mask_fields", "pseudonymise_fields"]
 # entrypoint: true
 decision := result if {
 	terms := standing
-	result := per_request.decision with input as object.union(object.filter(input, ["now", "usage"]), {"standing": terms})
+	result := per_request.decision with input as object.union(_per_request_input, {"standing": terms})
 }
+
+_per_request_input := object.filter(input, ["now", "usage"]) if is_object(input)
+
+else := {}
 
 # METADATA
 # title: Standing terms

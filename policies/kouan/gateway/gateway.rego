@@ -24,11 +24,12 @@ export_paths := {"forbidden", "security_assessment", "standard_contract_or_certi
 # entrypoint: true
 decision := result if {
 	terms := standing
-	result := per_request.decision with input as object.union(
-		object.filter(input, ["now", "usage", "cumulative"]),
-		{"standing": terms},
-	)
+	result := per_request.decision with input as object.union(_per_request_input, {"standing": terms})
 }
+
+_per_request_input := object.filter(input, ["now", "usage", "cumulative"]) if is_object(input)
+
+else := {}
 
 # METADATA
 # title: Standing terms
@@ -40,13 +41,17 @@ decision := result if {
 standing := {
 	"reasons": sort(deny),
 	"contract": contract_terms,
-	"agreement": object.filter(object.get(input, "agreement", {}), ["start", "end", "export_path"]),
+	"agreement": object.filter(_object(object.get(input, "agreement", {})), ["start", "end", "export_path"]),
 	"period": period,
 	"token_exp": object.get(input, ["token", "exp"], null),
 	"ciio": object.get(input, ["exporter", "ciio"], null),
 	"caps": caps,
 	"asset": object.get(input, "asset", {}),
 }
+
+_object(value) := value if is_object(value)
+
+else := {}
 
 contract_terms := terms if {
 	terms := contract.standing with input as _contract_input
