@@ -35,9 +35,9 @@ function inProcess(entrypoint: Entrypoint, input: unknown, validate: boolean) {
 }
 
 /**
- * The gateway's decision as the gateway makes it (PolicyEngine.evaluateStaged): per request, with the transfer's
- * standing terms kept from its first request (`kept`), or on a transfer's first request, where the whole input is
- * validated and the standing terms are worked out (`first`: a new token expiry on each call makes each one new).
+ * The gateway's decision as the gateway makes it (PolicyEngine.evaluateStaged, the input validated each time): per
+ * request, with the transfer's standing terms kept from its first request, or on a transfer's first request, where
+ * the standing terms are worked out too (`first`: a new token expiry on each call makes each one new).
  */
 function staged(input: Record<string, unknown>, first: boolean) {
   const token = input.token as { exp: number };
@@ -101,8 +101,8 @@ try {
   for (const c of cases) {
     if (c.name === 'gateway') {
       const input = c.input as Record<string, unknown>;
-      rows.push({ case: c.name, mode: 'wasm in-process, per request as the gateway decides (standing terms kept)', ...staged(input, false) });
-      rows.push({ case: c.name, mode: 'wasm in-process, first request of a transfer (schema validation + standing terms)', ...staged(input, true) });
+      rows.push({ case: c.name, mode: 'wasm in-process + schema validation, per request as the gateway decides (standing terms kept)', ...staged(input, false) });
+      rows.push({ case: c.name, mode: 'wasm in-process + schema validation, first request of a transfer (both stages)', ...staged(input, true) });
       rows.push({ case: c.name, mode: 'wasm in-process, whole entrypoint (trusted input)', ...inProcess(c.entrypoint, c.input, false) });
       continue;
     }

@@ -26,10 +26,10 @@ export interface PolicyDataSourceArgs {
   registry: string;
   trust: TrustStore;
   /**
-   * The registry's latest bundle as it answered; null when none is published, UNCHANGED when it is the version
+   * The registry's latest bundle as it answered; null when none is published, UNCHANGED when it is the bundle
    * given (the one in force).
    */
-  fetch: (inForce: number | null) => Promise<unknown>;
+  fetch: (inForce: SignedPolicyBundle | null) => Promise<unknown>;
   /** Where the bundle in force is kept (JSON, 0600). */
   file: string;
   clock: Clock;
@@ -79,12 +79,15 @@ export class PolicyDataSource {
   async poll(): Promise<void> {
     let answer: unknown;
     try {
-      answer = await this.#args.fetch(this.#inForce?.version ?? null);
+      answer = await this.#args.fetch(this.#inForce);
     } catch (error) {
       this.#args.log.warn({ err: error }, 'no policy data from the registry (unreachable or refused us); the data in force stays');
       return;
     }
-    if (answer === null || answer === UNCHANGED) return;
+    if (answer === null) return;
+    // Still the latest: the bundle in force is checked again all the same (its certificate may have been revoked
+    // or have expired since), as a fresh copy would be.
+    if (answer === UNCHANGED) answer = this.#inForce;
     try {
       this.offer(answer);
     } catch (error) {
@@ -161,9 +164,9 @@ export class PolicyDataSource {
 
 /**
  * Reads the registry's latest bundle (GET /registry/v1/policy-data/latest over mutual TLS); null when none is
- * published, UNCHANGED when it is the version in force (304 to If-None-Match).
+ * published, UNCHANGED when it is the bundle in force (304 to If-None-Match).
  */
-export const registryPolicyData = (peers: PeerClient, registry: { participantId: string; url: string }) => async (inForce: number | null): Promise<unknown> => {
+export const registryPolicyData = (peers: PeerClient, registry: { participantId: string; url: string }) => async (inForce: SignedPolicyBundle | null): Promise<unknown> => {
   const r = await peers.request<{ code?: string }>(
     { participantId: registry.participantId, baseUrl: registry.url },
     { method: 'GET', path: 'registry/v1/policy-data/latest', ...(inForce === null ? {} : { headers: { 'if-none-match': policyDataTag(inForce) } }) },

@@ -4,6 +4,7 @@
  * data.schema.json: known keys only, each document carrying what the Rego reads) and a trial evaluation of every
  * entrypoint in a scratch engine, so that data which breaks evaluation never reaches the engine that decides.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -88,5 +89,16 @@ export function checkPolicyData(engine: PolicyEngine, data: PolicyData, defaults
   return merged;
 }
 
-/** The HTTP entity tag of a published bundle: its version, which names it (a bundle is never changed once published). */
-export const policyDataTag = (version: number): string => `"kouan-policy-data-${version}"`;
+/**
+ * The HTTP entity tag of a published bundle: its version and a digest of its signature. A version is never reused by
+ * one registry, but a restored database could serve another bundle under a version a connector already holds.
+ */
+export const policyDataTag = (bundle: { version: number; signature: string }): string =>
+  `"kouan-policy-data-${bundle.version}-${createHash('sha256').update(bundle.signature).digest('hex').slice(0, 16)}"`;
+
+/** Whether an If-None-Match header names the entity tag (RFC 9110 sec. 13.1.2: a list, weak comparison, or *). */
+export const ifNoneMatch = (header: string | undefined, etag: string): boolean =>
+  header !== undefined && header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });

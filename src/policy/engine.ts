@@ -66,8 +66,8 @@ class PolicyInstance {
   }
 
   /**
-   * Standing terms of staged decisions (STAGES), as JSON, by the JSON of the input they were worked out from; the
-   * most recently used kept first. They belong to this instance: new data, new instance, none of the old terms.
+   * Standing terms of staged decisions (STAGES), as JSON, by entrypoint and the JSON of the input they were worked
+   * out from; the most recently used last. They belong to this instance: new data, new instance, none of the old terms.
    */
   readonly standings = new Map<string, string>();
 
@@ -171,13 +171,13 @@ export class PolicyEngine {
   }
 
   /**
-   * The same decision as `evaluate`, in the entrypoint's two stages (STAGES): the standing terms of the input
-   * without its per-request members are worked out once, the first time that input is seen (after validating the
-   * whole input against the schema), and kept for the next requests with the same standing input; each call then
-   * evaluates only the per-request stage. The per-request values are checked by the policy itself (a malformed
-   * one is a GATEWAY_INPUT_INVALID or CONTRACT_INPUT_INVALID refusal). Replaced data drops every kept standing.
+   * The same decision as `evaluate`, in the entrypoint's two stages (STAGES). The input is validated against the
+   * entrypoint's schema on every call, as by `evaluate`. The standing terms of the input without its per-request
+   * members are worked out the first time that standing input is seen and kept for the next calls with the same
+   * one; each call then evaluates only the per-request stage. Replaced data drops every kept standing.
    */
   evaluateStaged(entrypoint: StagedEntrypoint, input: Record<string, unknown>): Decision {
+    this.validate(entrypoint, input);
     const stages = STAGES[entrypoint];
     const instance = this.#instance;
     const fixed: Record<string, unknown> = {};
@@ -187,11 +187,11 @@ export class PolicyEngine {
         if (value !== undefined) perRequest += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
       } else fixed[key] = value;
     }
-    const key = JSON.stringify(fixed);
+    const json = JSON.stringify(fixed);
+    const key = `${entrypoint}\n${json}`;
     let standing = instance.standings.get(key);
     if (standing === undefined) {
-      this.validate(entrypoint, input);
-      const terms = resultOf(instance.evaluateJson(stages.standing, key));
+      const terms = resultOf(instance.evaluateJson(stages.standing, json));
       if (terms === undefined) throw new KouanError('INTERNAL', `policy ${stages.standing} returned nothing`);
       standing = JSON.stringify(terms);
       if (instance.standings.size >= STANDING_CAPACITY) instance.standings.delete(instance.standings.keys().next().value!);

@@ -101,10 +101,14 @@ describe('policy data published by the registry, verified and swapped in by conn
       expect(fresh.status).toBe(200);
       expect(fresh.body.version).toBe(1);
       const tag = String(fresh.headers.etag);
+      expect(tag).toMatch(/^"kouan-policy-data-1-[0-9a-f]{16}"$/);
       const unchanged = await poll(tag);
       expect(unchanged.status).toBe(304);
       expect(unchanged.body).toBe('');
-      const older = await poll('"kouan-policy-data-0"');
+      expect((await poll(`W/${tag}`)).status).toBe(304);
+      expect((await poll(`"something-else", ${tag}`)).status).toBe(304);
+      // The same version with another signature (a restored database serving another bundle) is not the one held.
+      const older = await poll(tag.replace(/-[0-9a-f]{16}"$/, '-0000000000000000"'));
       expect(older.status).toBe(200);
       expect(older.body).toEqual(fresh.body);
       // The connectors poll this way: the version in force stays, with nothing refused.

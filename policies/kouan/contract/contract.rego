@@ -208,6 +208,9 @@ deny contains reason if {
 	}
 }
 
+# Failed constraints on the parties and the purpose, as reasons: kouan.contract.per_request gives them when no
+# permission is granted (one rule per code, as for the constraints on the instant and the usage there).
+
 # METADATA
 # title: Purpose not permitted
 # custom:

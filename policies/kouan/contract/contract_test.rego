@@ -558,3 +558,19 @@ test_malformed_policy_is_refused if {
 	decision2 := contract.decision with input as under_policy({"permissions": {"action": "use"}})
 	codes(decision2) == {"CONTRACT_INPUT_INVALID", "CONTRACT_UNKNOWN_ACTION", "CONTRACT_NO_PERMISSION"}
 }
+
+test_constraints_that_are_not_a_list_grant_nothing_and_are_refused_with_a_reason if {
+	request := object.union(object.remove(base, ["policy"]), {"request": {"obligations_accepted": []}})
+	decision := contract.decision with input as object.union(request, {"policy": {"permissions": [{"action": "use", "constraints": "maxRequests lteq 10"}]}})
+	decision.allow == false
+	decision.reasons == [{"code": "CONTRACT_INPUT_INVALID", "message": "permission.constraints is not an array", "basis": "kouan.contract input schema"}]
+	decision2 := contract.decision with input as object.union(request, {"policy": {"permissions": [{"action": "use", "duties": {"action": "notify"}}]}})
+	"CONTRACT_INPUT_INVALID" in codes(decision2)
+}
+
+test_a_prohibition_whose_constraints_are_not_a_list_does_not_apply_and_is_refused_with_a_reason if {
+	request := object.union(object.remove(base, ["policy"]), {"request": {"obligations_accepted": []}})
+	policy := {"permissions": [{"action": "use"}], "prohibitions": [{"action": "use", "constraints": null}]}
+	decision := contract.decision with input as object.union(request, {"policy": policy})
+	decision.reasons == [{"code": "CONTRACT_INPUT_INVALID", "message": "prohibition.constraints is not an array", "basis": "kouan.contract input schema"}]
+}

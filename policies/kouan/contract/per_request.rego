@@ -53,10 +53,18 @@ unmet contains r.constraint if {
 	not contract.holds(r.constraint)
 }
 
-# What the policy, the parties and the purpose refuse by themselves (kouan.contract.deny).
+# METADATA
+# title: Refused by the standing terms
+# description: What the policy, the parties and the purpose refuse by themselves.
+# custom:
+#   codes_from: kouan.contract (standing)
 deny contains reason if some reason in terms.reasons
 
-# Failed constraints on the parties and the purpose, when no permission is granted (kouan.contract.unmet).
+# METADATA
+# title: Permission constraints on the parties and the purpose not met
+# description: Failed constraints on recipient, destination and purpose, reported when no permission is granted.
+# custom:
+#   codes_from: kouan.contract.unmet
 deny contains reason if {
 	count(granted) == 0
 	some reason in terms.unmet

@@ -58,7 +58,7 @@ failed contains c if {
 # A use permission as kouan.contract.per_request needs it: whether its other constraints hold, and those it
 # evaluates itself, each with whether a failure is reported (only for supported, well-formed constraints).
 permission_terms(p) := {
-	"holds": count([c | some c in constraints; not pending(c); not holds(c)]) == 0,
+	"holds": standing_holds(constraints),
 	"pending": [{"constraint": c, "reportable": reportable(c)} | some c in constraints; pending(c)],
 	"duties": object.get(p, "duties", []),
 } if {
@@ -67,7 +67,7 @@ permission_terms(p) := {
 
 # A use prohibition likewise, with the reason it gives when it applies.
 prohibition_terms(p) := {
-	"holds": count([c | some c in constraints; not pending(c); not holds(c)]) == 0,
+	"holds": standing_holds(constraints),
 	"pending": [c | some c in constraints; pending(c)],
 	"reason": {
 		"code": "CONTRACT_PROHIBITED",
@@ -78,6 +78,17 @@ prohibition_terms(p) := {
 	constraints := object.get(p, "constraints", [])
 	conditions := concat(" and ", [describe(c) | some c in constraints])
 }
+
+# Every constraint that is not pending holds (false when the constraints are not a list: every is false on them).
+standing_holds(constraints) if {
+	every c in constraints {
+		pending_or_holds(c)
+	}
+} else := false
+
+pending_or_holds(c) if pending(c)
+
+pending_or_holds(c) if holds(c)
 
 reportable(c) if {
 	supported(c)
@@ -126,6 +137,13 @@ input_problems contains concat("", ["consumer.", key, " is not a string"]) if {
 }
 
 input_problems contains "policy is not an object" if not is_object(policy)
+
+input_problems contains concat("", [kind, ".", key, " is not an array"]) if {
+	some [kind, rules, keys] in [["permission", permissions, ["constraints", "duties"]], ["prohibition", prohibitions, ["constraints"]]]
+	some rule in rules
+	some key in keys
+	not is_array(object.get(rule, key, []))
+}
 
 input_problems contains concat("", ["policy.", key, " is not an array"]) if {
 	some key in ["permissions", "prohibitions", "obligations"]

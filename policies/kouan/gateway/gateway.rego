@@ -27,31 +27,32 @@ decision := result if {
 	result := per_request.decision with input as object.union(_per_request_input, {"standing": terms})
 }
 
-_per_request_input := object.filter(input, ["now", "usage", "cumulative"]) if is_object(input)
-
-else := {}
+_per_request_input := object.filter(_in, ["now", "usage", "cumulative"])
 
 # METADATA
 # title: Standing terms
 # description: |
 #   What the request's parties, token, agreement, transfer and asset decide by themselves (deny), with what
 #   kouan.gateway.per_request needs of them: the contract's standing terms, the agreement's period, the token's
-#   expiry, the export path's caps and what the asset carries.
+#   expiry, the export path's caps and the asset's classification.
 # entrypoint: true
 standing := {
 	"reasons": sort(deny),
 	"contract": contract_terms,
-	"agreement": object.filter(_object(object.get(input, "agreement", {})), ["start", "end", "export_path"]),
+	"agreement": object.filter(_object(object.get(_in, "agreement", {})), ["start", "end", "export_path"]),
 	"period": period,
-	"token_exp": object.get(input, ["token", "exp"], null),
-	"ciio": object.get(input, ["exporter", "ciio"], null),
+	"token_exp": object.get(_in, ["token", "exp"], null),
+	"ciio": object.get(_in, ["exporter", "ciio"], null),
 	"caps": caps,
-	"asset": object.get(input, "asset", {}),
+	"asset": object.get(_in, "asset", {}),
 }
 
 _object(value) := value if is_object(value)
 
 else := {}
+
+# The input where it is an object (the schema says it is; the decision is defined for any input all the same).
+_in := _object(input)
 
 contract_terms := terms if {
 	terms := contract.standing with input as _contract_input
@@ -61,14 +62,14 @@ contract_terms := terms if {
 # duties are those the agreement recorded at negotiation. (The instant and the usage come per request.)
 _contract_input := {
 	"consumer": {
-		"id": object.get(input, ["peer", "participant_id"], null),
-		"country": object.get(input, ["peer", "country"], null),
+		"id": object.get(_in, ["peer", "participant_id"], null),
+		"country": object.get(_in, ["peer", "country"], null),
 	},
 	"request": {
-		"purpose": object.get(input, ["agreement", "purpose"], null),
-		"obligations_accepted": object.get(input, ["agreement", "obligations_accepted"], []),
+		"purpose": object.get(_in, ["agreement", "purpose"], null),
+		"obligations_accepted": object.get(_in, ["agreement", "obligations_accepted"], []),
 	},
-	"policy": object.get(input, ["agreement", "policy"], {}),
+	"policy": object.get(_in, ["agreement", "policy"], {}),
 }
 
 # METADATA

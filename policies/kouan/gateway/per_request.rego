@@ -54,7 +54,11 @@ terms := result if {
 
 _contract_input := object.union(object.filter(input, ["now", "usage"]), {"standing": input.standing.contract})
 
-# What the parties, the token, the agreement, the transfer and the asset refuse by themselves (kouan.gateway.deny).
+# METADATA
+# title: Refused by the standing terms
+# description: What the parties, the token, the agreement, the transfer and the asset refuse by themselves.
+# custom:
+#   codes_from: kouan.gateway (standing)
 deny contains reason if some reason in input.standing.reasons
 
 # METADATA
@@ -112,6 +116,7 @@ deny contains reason if {
 # custom:
 #   code: GATEWAY_TOKEN_EXPIRED
 deny contains reason if {
+	is_number(token_exp)
 	dates.epoch_seconds(now) >= token_exp
 	reason := {
 		"code": "GATEWAY_TOKEN_EXPIRED",

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { KouanError, NotFoundError } from '../../core/errors.ts';
 import { peerKey } from '../../http/mtls.ts';
-import { policyDataTag } from '../../policy/bundle.ts';
+import { ifNoneMatch, policyDataTag } from '../../policy/bundle.ts';
 import { IntakeBatchBody, IntakeBody } from '../../records/schemas.ts';
 import type { RegistryDeps } from '../deps.ts';
 import { viewOf } from '../participants.ts';
@@ -65,17 +65,15 @@ export async function intakeRoutes(app: FastifyInstance, { participants, ledger,
   });
 
   // Registered participants only, suspended ones included: they still decide and must do so with current data.
-  // A bundle is never changed once published, so its version names it (the ETag): a connector polling with the
-  // version it has in force is answered 304 without the bundle, and spares itself checking it again.
-  app.get('/registry/v1/policy-data/latest', { schema: { response: { 200: PolicyBundleBody, 304: Type.Null({ description: 'The version named in If-None-Match is the latest' }) } } }, async (request, reply) => {
+  // A bundle is never changed once published: a connector polling with the tag of the one it has in force is answered
+  // 304 without it.
+  app.get('/registry/v1/policy-data/latest', { schema: { response: { 200: PolicyBundleBody, 304: Type.Null({ description: 'The bundle named in If-None-Match is the latest' }) } } }, async (request, reply) => {
     await participants.attested(request.peer);
-    const version = await stores.policyBundles.latestVersion();
-    if (version === null) throw new NotFoundError('no policy data published yet');
-    const etag = policyDataTag(version);
+    const bundle = await stores.policyBundles.latest();
+    if (bundle === null) throw new NotFoundError('no policy data published yet');
+    const etag = policyDataTag(bundle);
     reply.header('etag', etag);
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    const bundle = await stores.policyBundles.get(version);
-    if (bundle === null) throw new NotFoundError(`no policy-data version ${version}`);
+    if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
     return bundle;
   });
   app.get<{ Params: { version: string } }>('/registry/v1/policy-data/:version', { schema: { params: VersionParams, response: { 200: PolicyBundleBody } } }, async (request) => {

@@ -37,7 +37,7 @@ export class PostgresDialect extends Dialect {
     return `unnest($${i}::text[]) AS value`;
   }
 
-  override documentText(column: string, member: string): string {
+  protected override memberText(column: string, member: string): string {
     return `${column}->>'${member}'`;
   }
 

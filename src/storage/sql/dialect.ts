@@ -18,8 +18,16 @@ export abstract class Dialect {
   /** Binds a list of strings as the one parameter isOneOf and eachOf expect. */
   abstract bindList(values: readonly string[]): SqlValue;
 
-  /** The text of a top-level string member of a stored JSON document column, e.g. `t.document`'s agreementId. */
-  abstract documentText(column: string, member: string): string;
+  /**
+   * The text of a top-level string member of a stored JSON document column, e.g. `t.document`'s agreementId. The
+   * member name goes into the SQL text: a constant identifier only (checked), never a value from outside.
+   */
+  documentText(column: string, member: string): string {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(member)) throw new Error(`not a document member name: ${member}`);
+    return this.memberText(column, member);
+  }
+
+  protected abstract memberText(column: string, member: string): string;
 
   /** The placeholder of a JSON document parameter. */
   document(i: number): string {

@@ -20,7 +20,7 @@ export class SqliteDialect extends Dialect {
     return `json_each(${this.param(i)})`;
   }
 
-  override documentText(column: string, member: string): string {
+  protected override memberText(column: string, member: string): string {
     return `json_extract(${column}, '$.${member}')`;
   }
 
