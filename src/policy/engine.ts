@@ -99,6 +99,31 @@ const resultOf = (results: unknown): unknown => (results as Array<{ result?: unk
 /** How many standing terms each engine instance keeps (a transfer's requests share one). */
 const STANDING_CAPACITY = 2048;
 
+/** The root keywords under which an object schema is the conjunction of its properties' own schemas. */
+const DECOMPOSABLE = new Set(['$schema', '$id', 'title', 'description', 'type', 'additionalProperties', 'required', 'properties', 'definitions']);
+
+/**
+ * For a staged entrypoint, a validator of its per-request members alone, when the input schema allows it: a plain
+ * object schema (no keyword relating one member to another) is met exactly when its other members met it once and
+ * these meet their own schemas now. Undefined otherwise, and then every input is validated whole.
+ */
+function perRequestSchema(schema: Record<string, unknown>, members: readonly string[]): object | undefined {
+  if (!Object.keys(schema).every((k) => DECOMPOSABLE.has(k)) || schema.type !== 'object') return undefined;
+  const properties = (schema.properties ?? {}) as Record<string, unknown>;
+  const required = (schema.required ?? []) as string[];
+  return {
+    type: 'object',
+    properties: Object.fromEntries(members.filter((m) => m in properties).map((m) => [m, properties[m]])),
+    required: required.filter((r) => members.includes(r)),
+    ...(schema.definitions ? { definitions: schema.definitions } : {}),
+  };
+}
+
+interface Validators {
+  whole: Map<Entrypoint, ValidateFunction>;
+  perRequest: Map<StagedEntrypoint, ValidateFunction>;
+}
+
 type OpaEval = (reserved: number, entrypoint: number, data: number, input: number, inputLength: number, heap: number, format: number) => number;
 
 /**
@@ -109,11 +134,11 @@ type OpaEval = (reserved: number, entrypoint: number, data: number, input: numbe
  */
 export class PolicyEngine {
   readonly #module: WebAssembly.Module;
-  readonly #validators: Map<Entrypoint, ValidateFunction>;
+  readonly #validators: Validators;
   #instance: PolicyInstance;
   #data: PolicyData;
 
-  private constructor(module: WebAssembly.Module, validators: Map<Entrypoint, ValidateFunction>, data: PolicyData) {
+  private constructor(module: WebAssembly.Module, validators: Validators, data: PolicyData) {
     this.#module = module;
     this.#validators = validators;
     this.#data = data;
@@ -124,9 +149,13 @@ export class PolicyEngine {
     const module = new WasmModule(readFileSync(files.wasm));
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats.default(ajv);
-    const validators = new Map<Entrypoint, ValidateFunction>();
+    const validators: Validators = { whole: new Map(), perRequest: new Map() };
     for (const [entrypoint, schemaFile] of Object.entries(ENTRYPOINTS) as Array<[Entrypoint, string]>) {
-      validators.set(entrypoint, ajv.compile(JSON.parse(readFileSync(join(files.schemaDir, schemaFile), 'utf8')) as object));
+      const schema = JSON.parse(readFileSync(join(files.schemaDir, schemaFile), 'utf8')) as Record<string, unknown>;
+      validators.whole.set(entrypoint, ajv.compile(schema));
+      const stages = (STAGES as Partial<Record<Entrypoint, (typeof STAGES)[StagedEntrypoint]>>)[entrypoint];
+      const partial = stages ? perRequestSchema(schema, stages.perRequest) : undefined;
+      if (partial) validators.perRequest.set(entrypoint as StagedEntrypoint, ajv.compile(partial));
     }
     return new PolicyEngine(module, validators, data ?? readPolicyData(files.dataDir));
   }
@@ -152,8 +181,12 @@ export class PolicyEngine {
 
   /** Validates the input against the entrypoint's schema; throws InputError naming each problem. */
   validate(entrypoint: Entrypoint, input: unknown): void {
-    const validator = this.#validators.get(entrypoint);
+    const validator = this.#validators.whole.get(entrypoint);
     if (!validator) throw new InputError(`unknown entrypoint '${entrypoint}'`);
+    PolicyEngine.#check(entrypoint, validator, input);
+  }
+
+  static #check(entrypoint: Entrypoint, validator: ValidateFunction, input: unknown): void {
     if (!validator(input)) {
       const problems = problemsOf(validator);
       throw new InputError(`invalid ${entrypoint} input: ${problems.join('; ')}`, { problems });
@@ -171,13 +204,13 @@ export class PolicyEngine {
   }
 
   /**
-   * The same decision as `evaluate`, in the entrypoint's two stages (STAGES). The input is validated against the
-   * entrypoint's schema on every call, as by `evaluate`. The standing terms of the input without its per-request
-   * members are worked out the first time that standing input is seen and kept for the next calls with the same
-   * one; each call then evaluates only the per-request stage. Replaced data drops every kept standing.
+   * The same decision as `evaluate`, in the entrypoint's two stages (STAGES), for the same inputs: every input is
+   * validated against the entrypoint's schema. The standing terms of the input without its per-request members are
+   * worked out the first time that standing input is seen, after the whole input is validated, and kept for the
+   * next calls with the same one; those calls validate their per-request members (the rest is the input validated
+   * before, byte for byte) and evaluate only the per-request stage. Replaced data drops every kept standing.
    */
   evaluateStaged(entrypoint: StagedEntrypoint, input: Record<string, unknown>): Decision {
-    this.validate(entrypoint, input);
     const stages = STAGES[entrypoint];
     const instance = this.#instance;
     const fixed: Record<string, unknown> = {};
@@ -190,6 +223,9 @@ export class PolicyEngine {
     const json = JSON.stringify(fixed);
     const key = `${entrypoint}\n${json}`;
     let standing = instance.standings.get(key);
+    const perRequestValidator = this.#validators.perRequest.get(entrypoint);
+    if (standing === undefined || perRequestValidator === undefined) this.validate(entrypoint, input);
+    else PolicyEngine.#check(entrypoint, perRequestValidator, input);
     if (standing === undefined) {
       const terms = resultOf(instance.evaluateJson(stages.standing, json));
       if (terms === undefined) throw new KouanError('INTERNAL', `policy ${stages.standing} returned nothing`);

@@ -15,6 +15,7 @@ package kouan.gateway
 
 import data.kouan.contract
 import data.kouan.gateway.per_request
+import data.kouan.lib.dates
 
 export_paths := {"forbidden", "security_assessment", "standard_contract_or_certification", "exempt"}
 
@@ -42,10 +43,18 @@ standing := {
 	"agreement": object.filter(_object(object.get(_in, "agreement", {})), ["start", "end", "export_path"]),
 	"period": period,
 	"token_exp": object.get(_in, ["token", "exp"], null),
+	"token_expires": token_expires,
 	"ciio": object.get(_in, ["exporter", "ciio"], null),
 	"caps": caps,
 	"asset": object.get(_in, "asset", {}),
 }
+
+# The token's exp as an instant (the first whole second at which it is expired), so that each request compares
+# strings (kouan.gateway.per_request); null when exp is not a number in range, and then each request counts seconds.
+token_expires := dates.instant_at(ceil(exp)) if {
+	exp := object.get(_in, ["token", "exp"], null)
+	is_number(exp)
+} else := null
 
 _object(value) := value if is_object(value)
 

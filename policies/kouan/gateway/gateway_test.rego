@@ -195,6 +195,22 @@ test_token_a_second_before_its_expiry_is_allowed if {
 	allowed(decision)
 }
 
+test_token_expiry_in_fractional_seconds_counts_whole_seconds if {
+	# exp 08:00:00.5: at 08:00:00.9 the whole seconds are 08:00:00, before it; at 08:00:01 it has expired
+	allowed_decision := gateway.decision with input as patched({"now": "2025-06-01T08:00:00.9Z", "token": {"exp": 1748764800.5}})
+	allowed(allowed_decision)
+	refused := gateway.decision with input as patched({"now": "2025-06-01T08:00:01Z", "token": {"exp": 1748764800.5}})
+	codes(refused) == {"GATEWAY_TOKEN_EXPIRED"}
+}
+
+test_token_expiry_out_of_the_calendar_range_is_still_compared if {
+	# exp before 1970 or after 9999 has no instant form: the seconds are compared
+	refused := gateway.decision with input as patched({"token": {"exp": -1}})
+	codes(refused) == {"GATEWAY_TOKEN_EXPIRED"}
+	later := gateway.decision with input as patched({"token": {"exp": 1000000000000}})
+	allowed(later)
+}
+
 # the export path and the exporter's cumulative data subjects
 
 test_forbidden_export_path_is_refused if {

@@ -42,6 +42,20 @@ token_exp := input.standing.token_exp
 
 caps := input.standing.caps
 
+# now is at or after the token's exp (in whole seconds since the epoch): compared as instants where the standing
+# terms carry exp as one, else in seconds.
+token_expired if {
+	expires := input.standing.token_expires
+	is_string(expires)
+	now >= expires
+}
+
+token_expired if {
+	not is_string(input.standing.token_expires)
+	is_number(token_exp)
+	dates.epoch_seconds(now) >= token_exp
+}
+
 # The agreement's usage contract for this request, from its standing terms. Its `now` is the gateway's, already
 # read (contract.now below).
 terms := result if {
@@ -116,8 +130,7 @@ deny contains reason if {
 # custom:
 #   code: GATEWAY_TOKEN_EXPIRED
 deny contains reason if {
-	is_number(token_exp)
-	dates.epoch_seconds(now) >= token_exp
+	token_expired
 	reason := {
 		"code": "GATEWAY_TOKEN_EXPIRED",
 		"message": concat("", [

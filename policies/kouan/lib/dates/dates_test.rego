@@ -158,3 +158,19 @@ test_beijing_date_rejects_timestamps_without_offset_or_out_of_range if {
 	not dates.beijing_date("1969-12-31T10:00:00+08:00")
 	not dates.beijing_date("9999-12-31T16:00:00Z")
 }
+
+test_instant_at_gives_the_instant_of_epoch_seconds if {
+	dates.instant_at(0) == "01970-01-01T00:00:00.000000000"
+	dates.instant_at(1748765100) == dates.instant("2025-06-01T08:05:00Z")
+	dates.instant_at(951868799) == dates.instant("2000-02-29T23:59:59Z")
+	dates.instant_at(253402300799) == dates.instant("9999-12-31T23:59:59Z")
+	every s in [0, 59, 86399, 86400, 951782400, 1748765100, 4102444800] {
+		dates.epoch_seconds(dates.instant_at(s)) == s
+	}
+}
+
+test_instant_at_is_undefined_out_of_range_and_for_fractions if {
+	not dates.instant_at(-1)
+	not dates.instant_at(1.5)
+	not dates.instant_at(253402300800)
+}

@@ -48,6 +48,20 @@ epoch_seconds(t) := (days * 86400) + seconds if {
 	seconds := ((hours * 3600) + (to_number(substring(t, 15, 2)) * 60)) + to_number(substring(t, 18, 2))
 }
 
+# instant_at(s): the instant (as instant(ts) gives it) s whole seconds after 1970-01-01T00:00:00Z, for s from 0
+# through the end of year 9999 (floor is kept to non-negative operands, see date_of).
+instant_at(s) := concat("", [_year5(date), substring(date, 4, 6), "T", _pad2(hour), ":", _pad2(minute), ":", _pad2(second), ".000000000"]) if {
+	s >= 0
+	round(s) == s
+	days := floor(s / 86400)
+	date := date_of(days)
+	count(date) == 10
+	rest := s - (days * 86400)
+	hour := floor(rest / 3600)
+	minute := floor((rest - (hour * 3600)) / 60)
+	second := (rest - (hour * 3600)) - (minute * 60)
+}
+
 # _form(u): [fraction, zone] of an upper-cased "YYYY-MM-DDTHH:MM:SS[.digits](Z|+HH:MM|-HH:MM)", read from its
 # shape (every digit turned into 0); the fields are not range-checked. zone is "Z" or the offset.
 _form(u) := ["", "Z"] if {
