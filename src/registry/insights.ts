@@ -17,10 +17,24 @@ export type Row = { recordId: string } & (Filing | Usage | Denial);
 
 const PAGE = 5_000;
 
+/**
+ * A ledger entry as the views keep it: what they read of the entry and its record, parsed once. The record's
+ * signed text, its signature and the receipt are left in the store (about half of an entry's size).
+ */
+export interface ScannedEntry {
+  seq: number;
+  recordId: string;
+  kind: LedgerEntry['kind'];
+  participant: string;
+  receivedAt: string;
+  hash: string;
+  row: Row;
+}
+
 /** What a registry process has read of a ledger so far: entries and their records, in chain order. */
 interface Scanned {
   seq: number;
-  entries: LedgerEntry[];
+  entries: ScannedEntry[];
   rows: Row[];
   reading: Promise<void>;
 }
@@ -29,10 +43,10 @@ const scanned = new WeakMap<LedgerStore, Scanned>();
 /**
  * Every entry in the ledger, in chain order. The chain is append-only, so what this process has read is kept and
  * each call reads only the entries appended since (the dashboard asks six views at every refresh); one reader at
- * a time per store. Memory grows with the ledger, as each call's full read did before; a projection kept from the
- * ledger's 'appended' events is later work.
+ * a time per store. Memory grows with the ledger (each record parsed once, without its signature and receipt); a
+ * projection kept from the ledger's 'appended' events is later work.
  */
-export async function scanEntries(ledger: LedgerStore): Promise<readonly LedgerEntry[]> {
+export async function scanEntries(ledger: LedgerStore): Promise<readonly ScannedEntry[]> {
   return (await scan(ledger)).entries;
 }
 
@@ -44,8 +58,9 @@ async function scan(ledger: LedgerStore): Promise<Scanned> {
     for (;;) {
       const page = await ledger.entries(s.seq, PAGE);
       for (const e of page) {
-        s.entries.push(e);
-        s.rows.push(rowOf(e));
+        const row = rowOf(e);
+        s.entries.push({ seq: e.seq, recordId: e.recordId, kind: e.kind, participant: e.participant, receivedAt: e.receivedAt, hash: e.hash, row });
+        s.rows.push(row);
       }
       if (page.length > 0) s.seq = page[page.length - 1]!.seq;
       if (page.length < PAGE) return;
@@ -57,7 +72,7 @@ async function scan(ledger: LedgerStore): Promise<Scanned> {
 }
 
 /** An entry's record, with its id. */
-export const rowOf = (e: LedgerEntry): Row => ({ recordId: e.recordId, ...(JSON.parse(e.record) as Filing | Usage | Denial) });
+const rowOf = (e: LedgerEntry): Row => ({ recordId: e.recordId, ...(JSON.parse(e.record) as Filing | Usage | Denial) });
 
 /** Every record in the ledger, in chain order (read as scanEntries reads). */
 export const scanRecords = async (ledger: LedgerStore): Promise<readonly Row[]> => (await scan(ledger)).rows;

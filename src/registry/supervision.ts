@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { FilingRecord } from '../records/schemas.ts';
 import { grade, noInputs, rateOf, stricter, type Contribution, type CreditInputs, type CreditParameters, type Grade, type RefusalStage } from './credit.ts';
-import { instant, isOverdue, noteFiling, rowOf, standardContractDeadlines, toCsv } from './insights.ts';
-import type { LedgerEntry, Participant } from './model.ts';
+import { instant, isOverdue, noteFiling, standardContractDeadlines, toCsv, type ScannedEntry } from './insights.ts';
+import type { Participant } from './model.ts';
 import { beijingDate } from './workdays.ts';
 
 type Filing = Static<typeof FilingRecord>;
@@ -43,8 +43,8 @@ class LedgerWalk {
     this.#revocations = revocations;
   }
 
-  add(entry: LedgerEntry): void {
-    const row = rowOf(entry);
+  add(entry: ScannedEntry): void {
+    const row = entry.row;
     if (row.kind === 'filing') {
       let filings = this.#filings.get(row.participant);
       if (!filings) this.#filings.set(row.participant, (filings = new Map()));
@@ -115,7 +115,7 @@ export interface CreditReport extends CreditAssessment {
 }
 
 /** Each participant's grade at `now`, from the whole ledger. */
-export function creditReports(entries: readonly LedgerEntry[], participants: readonly Participant[], p: CreditParameters, now: Date, revocations: ReadonlyMap<string, string> = new Map()): CreditReport[] {
+export function creditReports(entries: readonly ScannedEntry[], participants: readonly Participant[], p: CreditParameters, now: Date, revocations: ReadonlyMap<string, string> = new Map()): CreditReport[] {
   const walk = new LedgerWalk(p, revocations);
   for (const e of entries) walk.add(e);
   return participants.map((record) => ({
@@ -148,7 +148,7 @@ export interface SpotCheckQuery {
 }
 
 /** The usage records (flows) marked for a spot check: draw < the rate of the exporter's grade when it was appended. */
-export function spotChecks(entries: readonly LedgerEntry[], participants: readonly Participant[], p: CreditParameters, query: SpotCheckQuery = {}, revocations: ReadonlyMap<string, string> = new Map()): { flows: number; spotChecks: SpotCheck[] } {
+export function spotChecks(entries: readonly ScannedEntry[], participants: readonly Participant[], p: CreditParameters, query: SpotCheckQuery = {}, revocations: ReadonlyMap<string, string> = new Map()): { flows: number; spotChecks: SpotCheck[] } {
   const records = new Map(participants.map((r) => [r.id, r]));
   const from = query.from === undefined ? -Infinity : instant(query.from);
   const to = query.to === undefined ? Infinity : instant(query.to);
@@ -157,7 +157,7 @@ export function spotChecks(entries: readonly LedgerEntry[], participants: readon
   let flows = 0;
   for (const e of entries) {
     if (e.kind === 'usage' && (query.exporter === undefined || e.participant === query.exporter)) {
-      const at = (JSON.parse(e.record) as { at: string }).at;
+      const at = e.row.at;
       const t = Date.parse(at);
       if (t >= from && t < to) {
         flows++;
