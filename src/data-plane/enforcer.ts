@@ -20,7 +20,6 @@ export interface EnforcerOptions {
   sensitive: boolean;
   /** The process's memory of subject hashes and of the subject rows already written. */
   memory: SubjectMemory;
-  pseudonymKey: Buffer;
   exporterId: string;
   year: number;
   agreementId: string;
@@ -52,7 +51,7 @@ export class Enforcer extends Transform {
     this.#o = options;
     this.#size = options.batchSize ?? 256;
     this.#remaining = { ...options.limits };
-    this.#pseudonyms = options.memory.pseudonymsFor(options.agreementId, options.pseudonymKey);
+    this.#pseudonyms = options.memory.pseudonymsFor(options.agreementId);
     this.#scope = SubjectMemory.scope(options.exporterId, options.year, options.agreementId, options.sensitive);
   }
 

@@ -150,7 +150,6 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
         fields, limits, subjectField,
         sensitive: grant.asset.classification.pi.sensitiveSubjects > 0,
         memory,
-        pseudonymKey: deps.keys.pseudonymKey(grant.agreement.id),
         exporterId: self.participantId,
         year: beijingYear(clock.now()),
         agreementId: grant.agreement.id,

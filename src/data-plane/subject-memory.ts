@@ -62,12 +62,12 @@ export class SubjectMemory {
     }
   }
 
-  /** The agreement's pseudonyms (its key derived by RecordKeys.pseudonymKey), remembered across its streams. */
-  pseudonymsFor(agreementId: string, key: Buffer): Pseudonyms {
+  /** The agreement's pseudonyms (keyed by RecordKeys.pseudonymKey, derived only when not remembered), shared by its streams. */
+  pseudonymsFor(agreementId: string): Pseudonyms {
     let pseudonyms = this.#pseudonyms.get(agreementId);
     if (pseudonyms === undefined) {
       if (this.#pseudonyms.size >= PSEUDONYM_AGREEMENTS) this.#pseudonyms.delete(this.#pseudonyms.keys().next().value!);
-      pseudonyms = new Pseudonyms(key, PSEUDONYMS_PER_AGREEMENT);
+      pseudonyms = new Pseudonyms(this.#keys.pseudonymKey(agreementId), PSEUDONYMS_PER_AGREEMENT);
       this.#pseudonyms.set(agreementId, pseudonyms);
     }
     return pseudonyms;

@@ -23,11 +23,9 @@ const PAGE = 5_000;
  */
 export interface ScannedEntry {
   seq: number;
-  recordId: string;
-  kind: LedgerEntry['kind'];
-  participant: string;
   receivedAt: string;
   hash: string;
+  /** The record, with its id; its kind and participant are the entry's (the intake refuses any other). */
   row: Row;
 }
 
@@ -59,7 +57,7 @@ async function scan(ledger: LedgerStore): Promise<Scanned> {
       const page = await ledger.entries(s.seq, PAGE);
       for (const e of page) {
         const row = rowOf(e);
-        s.entries.push({ seq: e.seq, recordId: e.recordId, kind: e.kind, participant: e.participant, receivedAt: e.receivedAt, hash: e.hash, row });
+        s.entries.push({ seq: e.seq, receivedAt: e.receivedAt, hash: e.hash, row });
         s.rows.push(row);
       }
       if (page.length > 0) s.seq = page[page.length - 1]!.seq;
@@ -225,7 +223,8 @@ export function alerts(rows: readonly Row[], clock: Clock, thresholds: Threshold
   const year = today.slice(0, 4);
   const out: Alert[] = [];
 
-  for (const { filing: f, deadline: d } of standardContractDeadlines(latestFilings(rows).values())) {
+  const latest = latestFilings(rows);
+  for (const { filing: f, deadline: d } of standardContractDeadlines(latest.values())) {
     const subject = d.ref ? `${f.agreement} (${d.ref})` : f.agreement;
     if (isOverdue(d, today)) {
       out.push({ type: 'standard_contract_filing_overdue', severity: 'critical', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} was due on ${d.due}` });
@@ -236,11 +235,11 @@ export function alerts(rows: readonly Row[], clock: Clock, thresholds: Threshold
       out.push({ type: 'standard_contract_filing_due', severity: 'warning', participant: f.participant, subject, due: d.due, message: `standard-contract filing for agreement ${f.agreement} is due on ${d.due}, ${left} working day(s) from ${today}` });
   }
 
-  // One alert per assessment and exporter, however many agreements rely on it (the earliest-ending agreement's view).
+  // One alert per assessment and exporter, however many agreements rely on it (the first agreement's, in chain order,
+  // names it; the assessment's last valid day is the same in each).
   const assessments = new Map<string, Alert>();
   const expiringBy = addWorkingDays(today, thresholds.assessment_expiry_warning_working_days, calendar);
-  for (const f of latestFilings(rows).values()) {
-    if (f.event !== 'concluded') continue;
+  for (const f of latest.values()) {
     for (const d of f.deadlines) {
       if (d.type !== ASSESSMENT_RENEWAL_DEADLINE) continue;
       const subject = d.ref ?? f.agreement;

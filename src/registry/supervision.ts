@@ -156,14 +156,14 @@ export function spotChecks(entries: readonly ScannedEntry[], participants: reado
   const marked: SpotCheck[] = [];
   let flows = 0;
   for (const e of entries) {
-    if (e.kind === 'usage' && (query.exporter === undefined || e.participant === query.exporter)) {
-      const at = e.row.at;
+    const { kind, participant, recordId, at } = e.row;
+    if (kind === 'usage' && (query.exporter === undefined || participant === query.exporter)) {
       const t = Date.parse(at);
       if (t >= from && t < to) {
         flows++;
-        const { score, computedGrade, operatorGrade, grade: g, rate } = assess(walk, e.participant, records.get(e.participant), Date.parse(e.receivedAt), p);
+        const { score, computedGrade, operatorGrade, grade: g, rate } = assess(walk, participant, records.get(participant), Date.parse(e.receivedAt), p);
         const draw = sampleDraw(e.hash);
-        if (draw < rate) marked.push({ recordId: e.recordId, seq: e.seq, entryHash: e.hash, exporter: e.participant, at, receivedAt: e.receivedAt, score, computedGrade, operatorGrade, grade: g, rate, draw });
+        if (draw < rate) marked.push({ recordId, seq: e.seq, entryHash: e.hash, exporter: participant, at, receivedAt: e.receivedAt, score, computedGrade, operatorGrade, grade: g, rate, draw });
       }
     }
     walk.add(e);

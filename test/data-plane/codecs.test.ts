@@ -24,7 +24,7 @@ async function run(format: Format, body: string | Buffer[], obligations: Array<R
   const codec = codecs[format];
   const { fields, limits } = rulesFrom(obligations as never);
   const agreementId = options.agreementId ?? 'agreement-1';
-  const enforcer = new Enforcer({ fields, limits, subjectField: 'id', sensitive: false, memory: options.memory ?? new SubjectMemory(keys), pseudonymKey: keys.pseudonymKey(agreementId), exporterId: 'bj-hospital', year: 2026, agreementId, usage, lock: new KeyedLock(), batchSize: 2 });
+  const enforcer = new Enforcer({ fields, limits, subjectField: 'id', sensitive: false, memory: options.memory ?? new SubjectMemory(keys), exporterId: 'bj-hospital', year: 2026, agreementId, usage, lock: new KeyedLock(), batchSize: 2 });
   const out = new Collect();
   const parser = codec.parser();
   parser.on('error', (e: Error) => enforcer.stop({ code: 'GATEWAY_BACKEND_INVALID', message: e.message }));
