@@ -5,6 +5,8 @@
 export const codes = {
   // input and configuration
   INPUT_INVALID: { status: 400, summary: 'The input does not match its schema.' },
+  INPUT_TOO_DEEP: { status: 400, summary: 'The JSON body nests arrays and objects deeper than the limit; refused before anything reads it.' },
+  INPUT_TOO_LARGE: { status: 413, summary: 'The request body is larger than the limit.' },
   CONFIG_INVALID: { status: 500, summary: 'The configuration does not match its schema.' },
   NOT_FOUND: { status: 404, summary: 'No such resource.' },
   CONFLICT: { status: 409, summary: 'The resource exists or is in a state that forbids the change.' },
@@ -79,6 +81,9 @@ export const codes = {
   REGISTRY_NOT_YOUR_RECORD: { status: 403, summary: 'The record names another participant than the connector that sent it.' },
   REGISTRY_SIGNATURE_INVALID: { status: 403, summary: 'The record\'s signature does not verify with the key of the certificate presented on this connection.' },
   REGISTRY_RECORD_CONFLICT: { status: 409, summary: 'A different record with that id is already in the ledger.' },
+  REGISTRY_RECORD_TIME_IN_FUTURE: { status: 400, summary: 'The record is dated later than the registry\'s clock plus the tolerated skew.' },
+  REGISTRY_RECORD_TOO_OLD: { status: 400, summary: 'The record is dated earlier than the oldest time the intake takes (the registry\'s clock minus the maximum record age).' },
+  REGISTRY_FILING_NOT_EXPORTER: { status: 403, summary: 'A filing record is only taken from the agreement\'s exporter: its provider must be the participant of the certificate presented.' },
 
   // policy-data bundles: published by the registry, verified and swapped in by connectors (docs/policy/bundles.md)
   POLICY_BUNDLE_INVALID: { status: 400, summary: 'The policy-data bundle is malformed, carries an unknown data key, or its data fails the data schema or a trial evaluation.' },

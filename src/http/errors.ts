@@ -19,6 +19,10 @@ export const errorResponses = fp(
         request.log.info({ code: 'INPUT_INVALID' }, fastifyError.message);
         return reply.code(400).send({ code: 'INPUT_INVALID', message: fastifyError.message });
       }
+      if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        request.log.info({ code: 'INPUT_TOO_LARGE' }, fastifyError.message);
+        return reply.code(413).send({ code: 'INPUT_TOO_LARGE', message: fastifyError.message });
+      }
       if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
         request.log.info({ code: 'INPUT_INVALID', fastifyCode: fastifyError.code }, fastifyError.message);
         return reply.code(fastifyError.statusCode).send({ code: 'INPUT_INVALID', message: fastifyError.message });

@@ -1,6 +1,7 @@
 /**
  * Strict input handling shared by Kouan's JSON APIs: bodies are parsed without prototype keys and with a
- * nesting limit, validated without type coercion (42 is not "42"), and every schema error names the property
+ * nesting limit (jsonBodies, also on its own for apps that keep their own validators), validated without type
+ * coercion (42 is not "42"), and every schema error names the property
  * and what was expected.
  */
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
@@ -8,18 +9,34 @@ import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
-import { InputError } from '../core/errors.ts';
+import { InputError, KouanError } from '../core/errors.ts';
 
+/** The deepest a JSON body may nest arrays and objects; Kouan's documents need a handful of levels. */
 export const MAX_DEPTH = 32;
 
-/** Where a parsed JSON value nests arrays and objects deeper than `limit` (a path), or null. */
+interface Node {
+  value: unknown;
+  depth: number;
+  key: string;
+  parent: Node | null;
+}
+
+/**
+ * Where a parsed JSON value nests arrays and objects deeper than `limit` (a path), or null. Iterative, with an
+ * explicit stack: it must hold against the very nesting it refuses (code that walks JSON recursively, like the
+ * canonicaliser, runs only on values this has passed).
+ */
 function tooDeep(value: unknown, limit: number): string[] | null {
-  const stack: Array<[unknown, string[]]> = [[value, []]];
+  const stack: Node[] = [{ value, depth: 0, key: '', parent: null }];
   while (stack.length > 0) {
-    const [v, path] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (path.length >= limit) return path;
-    for (const [key, child] of Object.entries(v as Record<string, unknown>)) stack.push([child, [...path, key]]);
+    const node = stack.pop()!;
+    if (node.value === null || typeof node.value !== 'object') continue;
+    if (node.depth >= limit) {
+      const path: string[] = [];
+      for (let n: Node | null = node; n?.parent; n = n.parent) path.push(n.key);
+      return path.reverse();
+    }
+    for (const [key, child] of Object.entries(node.value as Record<string, unknown>)) stack.push({ value: child, depth: node.depth + 1, key, parent: node });
   }
   return null;
 }
@@ -35,9 +52,34 @@ export function parseJsonBody(text: string): unknown {
     throw new InputError(`the body is not valid JSON: ${message}`);
   }
   const deep = tooDeep(value, MAX_DEPTH);
-  if (deep) throw new InputError(`the body nests deeper than ${MAX_DEPTH} levels at /${deep.slice(0, 6).join('/')}/…`);
+  if (deep) throw new KouanError('INPUT_TOO_DEEP', `the body nests deeper than ${MAX_DEPTH} levels at /${deep.slice(0, 6).join('/')}/…`, { maxDepth: MAX_DEPTH });
   return value;
 }
+
+/**
+ * Parses JSON bodies strictly (parseJsonBody: valid UTF-8, no prototype keys, at most MAX_DEPTH levels), before
+ * any validator, canonicaliser or route sees them. Size is the app's bodyLimit (INPUT_TOO_LARGE, 413).
+ */
+export const jsonBodies = fp(
+  async (app: FastifyInstance) => {
+    app.removeContentTypeParser(['application/json']);
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+      try {
+        let text: string;
+        try {
+          text = utf8.decode(body);
+        } catch {
+          throw new InputError('the body is not valid UTF-8');
+        }
+        done(null, parseJsonBody(text));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+  },
+  { name: 'kouan-json-bodies' },
+);
 
 function describe(error: ErrorObject, dataVar: string): string {
   const at = `${dataVar}${error.instancePath}`;
@@ -82,21 +124,7 @@ export const strictJson = fp(
     const compiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => (httpPart === 'body' ? bodies : parameters).compile(schema) as never;
     app.setValidatorCompiler(compiler);
     app.setSchemaErrorFormatter((errors, dataVar) => new InputError(schemaErrorMessage(errors as ErrorObject[], dataVar)));
-    app.removeContentTypeParser(['application/json']);
-    const utf8 = new TextDecoder('utf-8', { fatal: true });
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
-      try {
-        let text: string;
-        try {
-          text = utf8.decode(body);
-        } catch {
-          throw new InputError('the body is not valid UTF-8');
-        }
-        done(null, parseJsonBody(text));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    });
+    await app.register(jsonBodies);
   },
   { name: 'kouan-strict-json' },
 );

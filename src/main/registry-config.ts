@@ -20,6 +20,8 @@ export const RegistryConfigSchema = Type.Object(
       {
         listen: withDescription(ListenSection(8450), 'Where the mutual-TLS endpoint for connectors listens (record intake, participant self-service).'),
         bodyLimitBytes: Type.Integer({ description: 'Largest request body the intake accepts, in bytes.', default: 262144, minimum: 1024 }),
+        recordFutureSkewSeconds: Type.Integer({ description: "How many seconds a record's own time (at) may lie ahead of the registry's clock (connector clock skew); later is refused with REGISTRY_RECORD_TIME_IN_FUTURE.", default: 300, minimum: 0, maximum: 3600 }),
+        recordMaxAgeDays: Type.Integer({ description: "How many days a record's own time may lie before the registry's clock (late delivery from a connector's durable outbox); older is refused with REGISTRY_RECORD_TOO_OLD.", default: 730, minimum: 1 }),
       },
       { description: 'The endpoint connectors send their signed records to (mutual TLS).', default: {}, additionalProperties: false },
     ),
@@ -33,7 +35,7 @@ export const RegistryConfigSchema = Type.Object(
     ledger: Type.Object(
       {
         checkpointEvery: Type.Integer({ description: 'A signed checkpoint of the chain head after every this many entries.', default: 1000, minimum: 1 }),
-        maxBatch: Type.Integer({ description: 'The most records one append transaction carries (appends are group-committed).', default: 500, minimum: 1, maximum: 5000 }),
+        maxBatch: Type.Integer({ description: 'The most records one append transaction carries (appends are group-committed); a connector\'s batch is never split, a larger one is appended alone.', default: 500, minimum: 1, maximum: 5000 }),
         signingKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
           'x-path': true,
           description: 'EC P-256 private key (PKCS#8 PEM) that signs receipts and checkpoints; null generates one into stateDir/ledger-signing.key (0600). Bound to the registry certificate at start.',

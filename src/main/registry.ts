@@ -61,7 +61,11 @@ export async function startRegistry(config: RegistryConfig, options: { clock?: C
       policyData: new PolicyDataPublisher(stores.policyBundles, trust.identity, clock),
     };
     const apiKey = config.operator.apiKey ?? readOrCreateSecret(join(config.stateDir, 'operator-api-key'), () => randomBytes(24).toString('base64url'));
-    const intake = await buildRegistryApp(deps, { skewSeconds: config.tokens.skewSeconds, bodyLimit: config.intake.bodyLimitBytes });
+    const intake = await buildRegistryApp(deps, {
+      skewSeconds: config.tokens.skewSeconds,
+      bodyLimit: config.intake.bodyLimitBytes,
+      recordTime: { futureSkewSeconds: config.intake.recordFutureSkewSeconds, maxAgeDays: config.intake.recordMaxAgeDays },
+    });
     apps.push(intake);
     const operator = await buildOperatorApp(deps, apiKey);
     apps.push(operator);

@@ -8,8 +8,10 @@ import fastifySwagger from '@fastify/swagger';
 import { apiKeyAuthentication } from '../http/api-key.ts';
 import { errorResponses } from '../http/errors.ts';
 import { mtlsServerOptions, mutualTls } from '../http/mtls.ts';
+import { jsonBodies } from '../http/validation.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import type { RegistryDeps } from './deps.ts';
+import type { RecordTimeBounds } from './intake/records.ts';
 import { intakeRoutes } from './intake/routes.ts';
 import { operatorRoutes } from './operator/routes.ts';
 import { supervisionRoutes } from './operator/supervision.ts';
@@ -19,6 +21,8 @@ export interface RegistryAppOptions {
   skewSeconds: number;
   /** Largest request body, in bytes. */
   bodyLimit: number;
+  /** How far a record's own time may stand from the registry's clock (the intake's defaults when absent). */
+  recordTime?: RecordTimeBounds;
 }
 
 // Validate only: a record is signed as sent, so nothing may be coerced, defaulted or dropped on the way in.
@@ -30,7 +34,8 @@ export async function buildRegistryApp(deps: RegistryDeps, options: RegistryAppO
   const app = Fastify({ https: mtlsServerOptions(deps.trust), loggerInstance: deps.log, logController, bodyLimit: options.bodyLimit, ajv }) as unknown as FastifyInstance;
   await app.register(errorResponses);
   await app.register(mutualTls, { trust: deps.trust, clock: deps.clock, requireTokens: true, skewSeconds: options.skewSeconds });
-  await app.register(intakeRoutes, deps);
+  await app.register(jsonBodies);
+  await app.register(intakeRoutes, { ...deps, ...(options.recordTime ? { recordTime: options.recordTime } : {}) });
   return app;
 }
 
@@ -45,6 +50,7 @@ export async function buildOperatorApp(deps: RegistryDeps, apiKey: string): Prom
     },
   });
   await app.register(errorResponses);
+  await app.register(jsonBodies);
   await app.register(apiKeyAuthentication, { apiKey, code: 'REGISTRY_OPERATOR_UNAUTHORIZED' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await app.register(operatorRoutes, { prefix: '/operator/v1', ...deps });

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Static } from '@sinclair/typebox';
 import type { Clock } from '../core/clock.ts';
+import { csvDocument } from '../http/csv.ts';
 import type { DenialRecord, FilingRecord, UsageRecord } from '../records/schemas.ts';
 import type { LedgerEntry } from './model.ts';
 import type { LedgerStore } from './storage/ports.ts';
@@ -75,9 +76,15 @@ const rowOf = (e: LedgerEntry): Row => ({ recordId: e.recordId, ...(JSON.parse(e
 /** Every record in the ledger, in chain order (read as scanEntries reads). */
 export const scanRecords = async (ledger: LedgerStore): Promise<readonly Row[]> => (await scan(ledger)).rows;
 
-/** Keeps the latest concluded filing of each agreement: it says what is still due. */
+/**
+ * Where the latest filing of an agreement is kept: by its exporter and the agreement. The intake takes filing records
+ * from the exporter only, and a key of its own keeps one participant's record from ever taking another's place.
+ */
+export const filingKey = (participant: string, agreement: string): string => `${participant}\u0000${agreement}`;
+
+/** Keeps the latest concluded filing of each agreement of each exporter: it says what is still due. */
 export const noteFiling = (latest: Map<string, Filing>, r: Row): void => {
-  if (r.kind === 'filing' && r.event === 'concluded') latest.set(r.agreement, r);
+  if (r.kind === 'filing' && r.event === 'concluded') latest.set(filingKey(r.participant, r.agreement), r);
 };
 const latestFilings = (rows: readonly Row[]): Map<string, Filing> => {
   const latest = new Map<string, Filing>();
@@ -114,12 +121,12 @@ export function flows(rows: readonly Row[], query: FlowQuery): FlowRow[] {
   const from = query.from === undefined ? -Infinity : instant(query.from);
   const to = query.to === undefined ? Infinity : instant(query.to);
   const inRange = (at: string) => { const t = Date.parse(at); return t >= from && t < to; };
-  // Usage records name their agreement; grade, domain and export path come from its filing.
+  // Usage records name their agreement; grade, domain and export path come from its filing by the same exporter.
   const filings = latestFilings(rows);
   const groupOf = (r: Filing | Usage): string => {
     if (query.by === 'exporter') return r.participant;
     if (query.by === 'destinationCountry') return r.destinationCountry;
-    const filing = r.kind === 'filing' ? r : filings.get(r.agreement);
+    const filing = r.kind === 'filing' ? r : filings.get(filingKey(r.participant, r.agreement));
     if (query.by === 'exportPath') return filing?.exportPath ?? (r.kind === 'usage' ? r.decision.exportPath : 'unknown');
     return filing?.[query.by] ?? 'unknown';
   };
@@ -290,10 +297,6 @@ export function alerts(rows: readonly Row[], clock: Clock, thresholds: Threshold
 }
 
 const ALERT_COLUMNS = ['type', 'severity', 'participant', 'subject', 'due', 'message'] as const;
-const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-/** RFC 4180 CSV with a header row; a missing value is an empty field. */
-export const toCsv = <T extends object, K extends keyof T & string>(columns: readonly K[], list: readonly T[]): string =>
-  [columns.join(','), ...list.map((row) => columns.map((c) => csvField(String(row[c] ?? ''))).join(','))].join('\r\n') + '\r\n';
-
-export const alertsCsv = (list: readonly Alert[]): string => toCsv(ALERT_COLUMNS, list);
+/** The alerts as CSV; a cell a spreadsheet would read as a formula is neutralised (csvDocument). */
+export const alertsCsv = (list: readonly Alert[]): string => csvDocument(ALERT_COLUMNS, list);

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { FilingRecord } from '../records/schemas.ts';
 import { grade, noInputs, rateOf, stricter, type Contribution, type CreditInputs, type CreditParameters, type Grade, type RefusalStage } from './credit.ts';
-import { instant, isOverdue, noteFiling, standardContractDeadlines, toCsv, type ScannedEntry } from './insights.ts';
+import { csvDocument } from '../http/csv.ts';
+import { instant, isOverdue, noteFiling, standardContractDeadlines, type ScannedEntry } from './insights.ts';
 import type { Participant } from './model.ts';
 import { beijingDate } from './workdays.ts';
 
@@ -172,4 +173,4 @@ export function spotChecks(entries: readonly ScannedEntry[], participants: reado
 }
 
 const SPOT_CHECK_COLUMNS = ['recordId', 'seq', 'entryHash', 'exporter', 'at', 'receivedAt', 'score', 'computedGrade', 'operatorGrade', 'grade', 'rate', 'draw'] as const;
-export const spotChecksCsv = (list: readonly SpotCheck[]): string => toCsv(SPOT_CHECK_COLUMNS, list);
+export const spotChecksCsv = (list: readonly SpotCheck[]): string => csvDocument(SPOT_CHECK_COLUMNS, list);

@@ -1,7 +1,8 @@
 /**
  * The checks a record passes before it may enter the chain, cheapest first, each refusal with its own code:
  * the envelope agrees with the record, the record matches the schema of its kind, it names the connector that
- * sent it, and its signature verifies with the key of the certificate presented on this connection.
+ * sent it, its own time lies within the bounds around the registry's clock, a filing record is its exporter's, and
+ * its signature verifies with the key of the certificate presented on this connection.
  */
 import type { KeyObject } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
@@ -26,7 +27,42 @@ const validators: Record<IntakeRequest['kind'], ValidateFunction> = {
 
 const MAX_PROBLEMS = 10;
 
-export async function checkRecord(body: IntakeRequest, sender: string, senderKey: KeyObject): Promise<AppendRequest> {
+/** How far a record's own time (`at`) may stand from the registry's clock when it arrives (docs/registry/ledger.md). */
+export interface RecordTimeBounds {
+  /** Seconds a record may be dated ahead of the registry's clock: the clock skew tolerated between connector and registry. */
+  futureSkewSeconds: number;
+  /** Days a record may be dated before the registry's clock: how late a connector's outbox may still deliver. */
+  maxAgeDays: number;
+}
+
+export const DEFAULT_RECORD_TIME_BOUNDS: RecordTimeBounds = { futureSkewSeconds: 300, maxAgeDays: 730 };
+
+const DAY_MS = 86_400_000;
+
+/** Refuses a record dated beyond the skew ahead of `now`, or more than the maximum age before it. */
+export function checkRecordTime(at: string, now: Date, bounds: RecordTimeBounds): void {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) throw new KouanError('REGISTRY_RECORD_INVALID', `the record's time ${JSON.stringify(at)} is not an instant`, { problems: ['/at is not an instant'] });
+  const latest = now.getTime() + bounds.futureSkewSeconds * 1000;
+  if (t > latest) {
+    throw new KouanError('REGISTRY_RECORD_TIME_IN_FUTURE', `the record is dated ${at}, later than the registry's clock (${now.toISOString()}) plus ${bounds.futureSkewSeconds} s of skew`, { at, latest: new Date(latest).toISOString() });
+  }
+  const earliest = now.getTime() - bounds.maxAgeDays * DAY_MS;
+  if (t < earliest) {
+    throw new KouanError('REGISTRY_RECORD_TOO_OLD', `the record is dated ${at}, more than ${bounds.maxAgeDays} days before the registry's clock (${now.toISOString()})`, { at, earliest: new Date(earliest).toISOString() });
+  }
+}
+
+/** What a record is checked against besides itself: the connection it came on and the registry's clock. */
+export interface IntakeContext {
+  /** The participant of the certificate presented on this connection. */
+  sender: string;
+  senderKey: KeyObject;
+  now: Date;
+  time: RecordTimeBounds;
+}
+
+export async function checkRecord(body: IntakeRequest, { sender, senderKey, now, time }: IntakeContext): Promise<AppendRequest> {
   const record = body.record as Record<string, unknown>;
   if (record.id !== body.id || record.kind !== body.kind) {
     throw new KouanError('REGISTRY_ENVELOPE_MISMATCH', `the body says ${body.kind} ${JSON.stringify(body.id)}, the record is ${JSON.stringify(record.kind)} ${JSON.stringify(record.id)}`);
@@ -37,6 +73,12 @@ export async function checkRecord(body: IntakeRequest, sender: string, senderKey
     throw new KouanError('REGISTRY_RECORD_INVALID', `the ${body.kind} record does not match its schema: ${problems.join('; ')}`, { problems });
   }
   if (record.participant !== sender) throw new KouanError('REGISTRY_NOT_YOUR_RECORD', `the record names participant ${JSON.stringify(record.participant)}; this connection is ${sender}`);
+  checkRecordTime(record.at as string, now, time);
+  // An agreement's filing is its exporter's duty and its exporter's word alone: a consumer's filing record could
+  // otherwise stand beside (or in a view, in place of) the provider's.
+  if (record.kind === 'filing' && record.provider !== sender) {
+    throw new KouanError('REGISTRY_FILING_NOT_EXPORTER', `a filing record is sent by the agreement's exporter; this one names provider ${JSON.stringify(record.provider)} and this connection is ${sender}`);
+  }
   const canonical = canonicalJson(record);
   try {
     await verifyCanonicalOffThread(canonical, body.signature, senderKey);

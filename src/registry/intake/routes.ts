@@ -4,7 +4,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KouanError, NotFoundError } from '../../core/errors.ts';
 import { peerKey } from '../../http/mtls.ts';
 import { ifNoneMatch, policyDataTag } from '../../policy/bundle.ts';
@@ -13,9 +13,21 @@ import type { RegistryDeps } from '../deps.ts';
 import { viewOf } from '../participants.ts';
 import { CheckpointBody, LedgerKeyBody, ParticipantView, PolicyBundleBody, ReceiptBody, VersionParams } from '../schemas.ts';
 import { checkpointView, keyView } from '../views.ts';
-import { checkRecord, type IntakeBatchRequest, type IntakeRequest } from './records.ts';
+import { checkRecord, DEFAULT_RECORD_TIME_BOUNDS, type IntakeBatchRequest, type IntakeContext, type IntakeRequest, type RecordTimeBounds } from './records.ts';
 
-export async function intakeRoutes(app: FastifyInstance, { participants, ledger, stores }: RegistryDeps): Promise<void> {
+export interface IntakeOptions extends RegistryDeps {
+  /** How far a record's own time may stand from the registry's clock. */
+  recordTime?: RecordTimeBounds;
+}
+
+export async function intakeRoutes(app: FastifyInstance, { participants, ledger, stores, clock, recordTime = DEFAULT_RECORD_TIME_BOUNDS }: IntakeOptions): Promise<void> {
+  const context = (request: FastifyRequest): IntakeContext => ({
+    sender: request.peer.participantId,
+    senderKey: peerKey(request.raw.socket as TLSSocket),
+    now: clock.now(),
+    time: recordTime,
+  });
+
   // The record's own signature, by the key of the certificate on this connection, binds sender and content more
   // tightly than a request token could; a replay is answered with the original receipt. So no token is checked here
   // (docs/decisions/2026-11-27-ledger-hash-chain.md); connectors may still send one.
@@ -24,30 +36,32 @@ export async function intakeRoutes(app: FastifyInstance, { participants, ledger,
     { schema: { body: IntakeBody, response: { 200: ReceiptBody, 201: ReceiptBody } }, config: { tokenless: true } },
     async (request, reply) => {
       await participants.admitted(request.peer);
-      const checked = await checkRecord(request.body, request.peer.participantId, peerKey(request.raw.socket as TLSSocket));
+      const checked = await checkRecord(request.body, context(request));
       const { entry, receipt, duplicate } = await ledger.append(checked);
       request.log.debug({ record: entry.recordId, seq: entry.seq, duplicate }, duplicate ? 'record already in the ledger' : 'record appended');
       return reply.code(duplicate ? 200 : 201).send(receipt);
     },
   );
 
-  // A connector's outbox in one request: every record is checked before any is appended, so bad input stores
-  // nothing and the refusal names the record (details.index); the appends share the ledger's group commits.
+  // A connector's outbox in one request, all or nothing: every record is checked before any is appended, and the
+  // records are appended together in one transaction or not at all (a different record under a known id refuses the
+  // whole batch). A refusal stores nothing and names the record (details.index); the append joins the ledger's
+  // group commits.
   app.post<{ Body: IntakeBatchRequest }>(
     '/intake/v1/batches',
     { schema: { body: IntakeBatchBody, response: { 200: Type.Object({ receipts: Type.Array(ReceiptBody) }) } }, config: { tokenless: true } },
     async (request) => {
       await participants.admitted(request.peer);
-      const key = peerKey(request.raw.socket as TLSSocket);
+      const checks = context(request);
       // Checked side by side (the signatures on the thread pool); the first refusal in batch order is the answer.
-      const results = await Promise.allSettled(request.body.records.map((body) => checkRecord(body, request.peer.participantId, key)));
+      const results = await Promise.allSettled(request.body.records.map((body) => checkRecord(body, checks)));
       const checked = results.map((result, index) => {
         if (result.status === 'fulfilled') return result.value;
         const error: unknown = result.reason;
         if (!(error instanceof KouanError)) throw error;
         throw new KouanError(error.code, `record ${index} (${request.body.records[index]!.id}): ${error.message}`, { ...error.details, index });
       });
-      const appended = await Promise.all(checked.map((c) => ledger.append(c)));
+      const appended = await ledger.appendAll(checked);
       return { receipts: appended.map((a) => a.receipt) };
     },
   );

@@ -31,13 +31,20 @@ export interface LedgerOptions {
   maxBatch: number;
 }
 
+/** One caller's records: appended together or not at all. */
 interface Pending {
-  request: AppendRequest;
-  resolve: (appended: Appended) => void;
+  requests: AppendRequest[];
+  resolve: (appended: Appended[]) => void;
   reject: (error: Error) => void;
 }
 
-type Outcome = { entry: LedgerEntry; duplicate: boolean } | KouanError;
+type Placed = { entry: LedgerEntry; duplicate: boolean };
+/** What became of a pending group: every record placed, or the refusal of the first that could not be, by its index in the group. */
+type Outcome = Placed[] | { refused: KouanError; index: number };
+
+/** A refusal of one record of a group, naming its position. */
+const refusedAt = (error: KouanError, index: number, request: AppendRequest): KouanError =>
+  new KouanError(error.code, `record ${index} (${request.recordId}): ${error.message}`, { ...error.details, index });
 
 export const receiptResponse = (entry: LedgerEntry): Appended['receipt'] => ({ receipt: receiptOf(entry), signature: entry.receipt });
 
@@ -65,9 +72,24 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
    * receipt). A different record under a known id is REGISTRY_RECORD_CONFLICT. Resolves once committed and durable;
    * listeners of 'appended' then see the new entries in chain order (the extension point for views and alerts).
    */
-  append(request: AppendRequest): Promise<Appended> {
+  async append(request: AppendRequest): Promise<Appended> {
+    const [appended] = await this.#enqueue([request]);
+    return appended!;
+  }
+
+  /**
+   * Appends records all or nothing, in order, in one transaction: when one of them is refused (a different record
+   * under a known id, or under an id used earlier in `requests`), none is appended and the refusal names it
+   * (details.index, its position in `requests`).
+   */
+  appendAll(requests: readonly AppendRequest[]): Promise<Appended[]> {
+    if (requests.length === 0) return Promise.resolve([]);
+    return this.#enqueue([...requests]);
+  }
+
+  #enqueue(requests: AppendRequest[]): Promise<Appended[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ request, resolve, reject });
+      this.#queue.push({ requests, resolve, reject });
       this.#draining ??= this.#drain();
     });
   }
@@ -82,7 +104,7 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
       do {
         // Let the requests that arrived meanwhile (the poll phase) join this batch.
         await new Promise((resolve) => setImmediate(resolve));
-        await this.#write(this.#queue.splice(0, this.#options.maxBatch));
+        await this.#write(this.#queue.splice(0, this.#groups()));
       } while (this.#queue.length > 0);
     } finally {
       // Cleared in the same turn as the last look at the queue: an append made after it starts a new drain.
@@ -90,11 +112,23 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
     }
   }
 
+  /** How many queued groups the next transaction takes: whole groups up to maxBatch records, and at least one. */
+  #groups(): number {
+    let records = 0;
+    let groups = 0;
+    for (const pending of this.#queue) {
+      if (groups > 0 && records + pending.requests.length > this.#options.maxBatch) break;
+      records += pending.requests.length;
+      groups += 1;
+    }
+    return groups;
+  }
+
   /** Commits a batch; its receipts go out once the commit is durable, while the next batch is already being written. */
   async #write(batch: Pending[]): Promise<void> {
     let outcomes: Outcome[];
     try {
-      outcomes = await this.#store.append(batch.map((p) => p.request.recordId), this.#planner(batch));
+      outcomes = await this.#store.append(batch.flatMap((p) => p.requests.map((r) => r.recordId)), this.#planner(batch));
     } catch (error) {
       for (const pending of batch) pending.reject(error as Error);
       return;
@@ -104,9 +138,9 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
         const appended: LedgerEntry[] = [];
         batch.forEach((pending, i) => {
           const outcome = outcomes[i]!;
-          if (outcome instanceof KouanError) return pending.reject(outcome);
-          if (!outcome.duplicate) appended.push(outcome.entry);
-          pending.resolve({ ...outcome, receipt: receiptResponse(outcome.entry) });
+          if (!Array.isArray(outcome)) return pending.reject(pending.requests.length === 1 ? outcome.refused : refusedAt(outcome.refused, outcome.index, pending.requests[outcome.index]!));
+          for (const placed of outcome) if (!placed.duplicate) appended.push(placed.entry);
+          pending.resolve(outcome.map((placed) => ({ ...placed, receipt: receiptResponse(placed.entry) })));
         });
         if (appended.length > 0) setImmediate(() => this.emit('appended', appended));
       },
@@ -124,20 +158,35 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
       const entries: LedgerEntry[] = [];
       const checkpoints: Checkpoint[] = [];
       let { seq, hash } = head;
-      const outcomes = batch.map(({ request }): Outcome => {
-        const prior = known.get(request.recordId);
-        if (prior !== undefined) {
-          return prior.record === request.record ? { entry: prior, duplicate: true } : new KouanError('REGISTRY_RECORD_CONFLICT', `record ${request.recordId} is already in the ledger (seq ${prior.seq}) with other content`);
+      const outcomes = batch.map(({ requests }): Outcome => {
+        // A group that meets a refusal leaves no trace: the chain, the known ids and the checkpoints go back to
+        // where they stood before it.
+        const before = { seq, hash, entries: entries.length, checkpoints: checkpoints.length };
+        const placed: Placed[] = [];
+        for (const [index, request] of requests.entries()) {
+          const prior = known.get(request.recordId);
+          if (prior !== undefined) {
+            if (prior.record === request.record) {
+              placed.push({ entry: prior, duplicate: true });
+              continue;
+            }
+            const why = prior.seq > before.seq ? `comes twice in one batch with different content` : `is already in the ledger (seq ${prior.seq}) with other content`;
+            for (const e of entries.splice(before.entries)) known.delete(e.recordId);
+            checkpoints.splice(before.checkpoints);
+            ({ seq, hash } = before);
+            return { refused: new KouanError('REGISTRY_RECORD_CONFLICT', `record ${request.recordId} ${why}`), index };
+          }
+          seq += 1;
+          const link: ChainLink = { ...request, seq, receivedAt };
+          hash = entryHash(hash, link);
+          const entry: LedgerEntry = { ...link, hash, receipt: '' };
+          entry.receipt = this.#signer.sign(receiptOf(entry));
+          entries.push(entry);
+          known.set(entry.recordId, entry);
+          if (seq % this.#options.checkpointEvery === 0) checkpoints.push(this.#checkpoint(seq, hash, receivedAt));
+          placed.push({ entry, duplicate: false });
         }
-        seq += 1;
-        const link: ChainLink = { ...request, seq, receivedAt };
-        hash = entryHash(hash, link);
-        const entry: LedgerEntry = { ...link, hash, receipt: '' };
-        entry.receipt = this.#signer.sign(receiptOf(entry));
-        entries.push(entry);
-        known.set(entry.recordId, entry);
-        if (seq % this.#options.checkpointEvery === 0) checkpoints.push(this.#checkpoint(seq, hash, receivedAt));
-        return { entry, duplicate: false };
+        return placed;
       });
       return { entries, checkpoints, result: outcomes };
     };
