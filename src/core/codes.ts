@@ -32,6 +32,9 @@ export const codes = {
   TLS_CERT_NOT_YET_VALID: { status: 401, summary: 'The certificate is not yet valid.' },
   TLS_CERT_REVOKED: { status: 401, summary: 'The certificate is revoked by the data-space CA.' },
   TLS_CRL_UNAVAILABLE: { status: 401, summary: 'Revocation could not be checked (no valid CRL); hard fail.' },
+  // a new CRL refused (logged, never sent to a peer); the CRL in force stays
+  TLS_CRL_INVALID: { status: 400, summary: 'The CRL is unreadable or not signed by the data-space CA.' },
+  TLS_CRL_ROLLBACK: { status: 409, summary: 'The CRL is not newer than the one in force: a lower or reused CRL number, no number where the one in force has one, or an older thisUpdate.' },
   TLS_CERT_INVALID: { status: 401, summary: 'The certificate failed verification for another reason.' },
   TLS_NO_PARTICIPANT_ID: { status: 401, summary: 'The certificate carries no urn:kouan:participant SAN.' },
   TLS_WRONG_PEER: { status: 502, summary: 'The server is not the participant the client meant to reach.' },

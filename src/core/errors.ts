@@ -56,6 +56,13 @@ export class PeerRejectedError extends KouanError {
   }
 }
 
+/** A new CRL is refused; the CRL in force stays. */
+export class CrlRefusedError extends KouanError {
+  constructor(code: Extract<Code, 'TLS_CRL_INVALID' | 'TLS_CRL_ROLLBACK'>, message?: string) {
+    super(code, message);
+  }
+}
+
 /** A request or access token is refused. */
 export class TokenRejectedError extends KouanError {
   constructor(code: TokenReason, message?: string) {

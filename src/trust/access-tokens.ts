@@ -8,6 +8,7 @@ import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { epochSeconds, type Clock } from '../core/clock.ts';
 import { TokenRejectedError } from '../core/errors.ts';
 import type { LocalIdentity, PeerIdentity } from './identity.ts';
+import { checkTokenTimes } from './token-times.ts';
 
 export const MAX_ACCESS_TOKEN_SECONDS = 900;
 /** How long after expiry a token may still be exchanged for a fresh one (never for data). */
@@ -41,9 +42,13 @@ export async function issueAccessToken(provider: LocalIdentity, clock: Clock, gr
   return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-/** Verifies an access token presented by `peer` on a mutual-TLS connection to the provider's gateway. */
-export async function verifyAccessToken(token: string | undefined, peer: PeerIdentity, provider: { participantId: string; publicKey: KeyObject }, clock: Clock, skewSeconds = 5): Promise<AccessClaims> {
-  return claimsFor(await verifiedPayload(token, provider, clock, skewSeconds), peer);
+/**
+ * Verifies an access token presented by `peer` on a mutual-TLS connection to the provider's gateway. The refresh
+ * path passes `expiredGraceSeconds` (REFRESH_GRACE_SECONDS): the grace loosens the expiry check only; iat and nbf
+ * are still held to `skewSeconds`, and the lifetime to MAX_ACCESS_TOKEN_SECONDS.
+ */
+export async function verifyAccessToken(token: string | undefined, peer: PeerIdentity, provider: { participantId: string; publicKey: KeyObject }, clock: Clock, expiredGraceSeconds = 0, skewSeconds = 5): Promise<AccessClaims> {
+  return claimsFor(await verifiedPayload(token, provider, clock, skewSeconds, expiredGraceSeconds), peer);
 }
 
 /**
@@ -82,21 +87,25 @@ export class AccessTokenVerifier {
   }
 }
 
-/** The payload of a token whose signature, header and time claims verify; nothing here depends on who presents it. */
-async function verifiedPayload(token: string | undefined, provider: { participantId: string; publicKey: KeyObject }, clock: Clock, skewSeconds: number): Promise<Record<string, unknown>> {
+/**
+ * The payload of a token whose signature, header and time claims verify; nothing here depends on who presents it.
+ * jose checks exp with the skew plus any grace; iat, nbf and the lifetime are checked with the skew alone.
+ */
+async function verifiedPayload(token: string | undefined, provider: { participantId: string; publicKey: KeyObject }, clock: Clock, skewSeconds: number, expiredGraceSeconds = 0): Promise<Record<string, unknown>> {
   if (!token) throw new TokenRejectedError('TOKEN_MISSING');
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, provider.publicKey, { algorithms: ['PS256', 'ES256'], typ: 'kouan-access+jwt', issuer: provider.participantId, audience: provider.participantId, currentDate: clock.now(), clockTolerance: skewSeconds, requiredClaims: ['sub', 'exp', 'iat', 'jti'] }));
+    ({ payload } = await jwtVerify(token, provider.publicKey, { algorithms: ['PS256', 'ES256'], typ: 'kouan-access+jwt', issuer: provider.participantId, audience: provider.participantId, currentDate: clock.now(), clockTolerance: skewSeconds + expiredGraceSeconds, requiredClaims: ['sub', 'exp', 'iat', 'jti'] }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw new TokenRejectedError('TOKEN_EXPIRED');
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw new TokenRejectedError('TOKEN_SIGNATURE_INVALID');
     if (error instanceof joseErrors.JOSEAlgNotAllowed) throw new TokenRejectedError('TOKEN_ALG_NOT_ALLOWED');
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'nbf' && error.reason === 'check_failed') throw new TokenRejectedError('TOKEN_NOT_YET_VALID', error.message);
     if (error instanceof joseErrors.JWTClaimValidationFailed) throw new TokenRejectedError(error.claim === 'aud' ? 'TOKEN_AUDIENCE_MISMATCH' : error.claim === 'iss' ? 'TOKEN_ISSUER_MISMATCH' : 'TOKEN_CLAIM_MISSING', error.message);
     throw new TokenRejectedError('TOKEN_MALFORMED');
   }
   const claims = payload as Record<string, unknown>;
-  if ((claims.exp as number) - (claims.iat as number) > MAX_ACCESS_TOKEN_SECONDS) throw new TokenRejectedError('TOKEN_LIFETIME_TOO_LONG');
+  checkTokenTimes(claims, { nowSeconds: epochSeconds(clock), skewSeconds, maxLifetimeSeconds: MAX_ACCESS_TOKEN_SECONDS });
   return claims;
 }
 

@@ -3,6 +3,7 @@ import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type J
 import { epochSeconds, type Clock } from '../core/clock.ts';
 import { TokenRejectedError } from '../core/errors.ts';
 import type { LocalIdentity, PeerIdentity } from './identity.ts';
+import { checkTokenTimes } from './token-times.ts';
 
 /** Signature algorithms by key type; nothing else (none, HMAC, other key types) is ever accepted. */
 const ALGORITHMS: Record<string, readonly string[]> = { rsa: ['PS256', 'RS256'], ec: ['ES256'], 'rsa-pss': ['PS256'] };
@@ -87,8 +88,9 @@ export interface VerifyTokenOptions {
 
 /**
  * Verifies a token presented on a mutual-TLS connection: signed with the key of the certificate the
- * peer presented, bound to that certificate, issued by that participant, for us, within its lifetime,
- * and (with a ReplayGuard) never seen before. Each failure has its own reason code.
+ * peer presented, bound to that certificate, issued by that participant, for us, issued and valid by now
+ * (iat, nbf), within its lifetime counted from iat and from nbf, and (with a ReplayGuard) never seen
+ * before. Each failure has its own reason code.
  */
 export async function verifyBoundToken(token: string | undefined, peer: PeerIdentity, peerKey: KeyObject, options: VerifyTokenOptions): Promise<TokenClaims> {
   if (!token) throw new TokenRejectedError('TOKEN_MISSING');
@@ -125,11 +127,8 @@ export async function verifyBoundToken(token: string | undefined, peer: PeerIden
   if (claims.iss !== peer.participantId || claims.sub !== peer.participantId) throw new TokenRejectedError('TOKEN_ISSUER_MISMATCH');
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(options.audience)) throw new TokenRejectedError('TOKEN_AUDIENCE_MISMATCH');
+  checkTokenTimes(claims, { nowSeconds: epochSeconds(options.clock), skewSeconds: options.skewSeconds, maxLifetimeSeconds: options.maxLifetimeSeconds });
   const exp = claims.exp as number;
-  const iat = claims.iat as number;
-  if (exp - iat > options.maxLifetimeSeconds) {
-    throw new TokenRejectedError('TOKEN_LIFETIME_TOO_LONG', `token lifetime ${exp - iat}s exceeds ${options.maxLifetimeSeconds}s`);
-  }
   if (claims.cnf['x5t#S256'] !== peer.certThumbprint) throw new TokenRejectedError('TOKEN_BINDING_MISMATCH');
   if (options.replay && !options.replay.remember(`${peer.participantId} ${claims.jti}`, exp + options.skewSeconds)) {
     throw new TokenRejectedError('TOKEN_REPLAYED');

@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Logger } from 'pino';
+import { CrlRefusedError } from '../core/errors.ts';
+import { writeAtomic } from '../core/files.ts';
+import { replaces, verifiedCrl, type VerifiedCrl } from './crl-in-force.ts';
 import { loadLocalIdentity, readCertificate, type LocalIdentity } from './identity.ts';
 import './pki/crl.ts'; // sets the crypto provider of @peculiar/x509
 
@@ -15,12 +18,19 @@ export interface TrustPaths {
   /** This participant's certificate and key. */
   cert: string;
   key: string;
+  /**
+   * Where this process keeps a copy of the CRL in force (in its own state folder), so that after a restart an
+   * older CRL in `crl` does not replace a newer one it accepted before. Without it, CRLs only move forward while
+   * the process runs.
+   */
+  crlKept?: string;
 }
 
 /**
  * What this process trusts and who it is: the data-space CA, the current CRL and its own identity.
- * A new CRL is verified against the CA before it replaces the old one, then announced with 'change'
- * so that servers and clients swap their TLS contexts without a restart.
+ * A new CRL is verified against the CA and must be newer than the one in force (crl-in-force.ts) before it
+ * replaces it, then announced with 'change' so that servers and clients swap their TLS contexts without a restart.
+ * A refused CRL changes nothing: revocation is always checked against the newest CRL accepted.
  */
 export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
   readonly paths: TrustPaths;
@@ -29,71 +39,114 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
   /** The data-space CA certificate, for classifying refused chains. */
   readonly caCertificate: X509Certificate;
   #caCert: x509.X509Certificate;
-  #crlPem: string;
-  /** Revoked serial → revocation time (ISO), from the CRL in force. */
-  #revoked: ReadonlyMap<string, string>;
+  #crl: VerifiedCrl;
+  #reloads: Promise<unknown> = Promise.resolve();
   #watcher: (() => void) | null = null;
 
-  private constructor(paths: TrustPaths, identity: LocalIdentity, caPem: string, crlPem: string, revoked: ReadonlyMap<string, string>) {
+  private constructor(paths: TrustPaths, identity: LocalIdentity, caPem: string, caCert: x509.X509Certificate, crl: VerifiedCrl) {
     super();
     this.paths = paths;
     this.identity = identity;
     this.caPem = caPem;
     this.caCertificate = readCertificate(caPem);
-    this.#caCert = new x509.X509Certificate(caPem);
-    this.#crlPem = crlPem;
-    this.#revoked = revoked;
+    this.#caCert = caCert;
+    this.#crl = crl;
   }
 
+  /**
+   * Loads the CA, the CRL and this participant's identity. With `crlKept`, the kept copy is read too and the newer
+   * of the two is in force (an unverifiable kept copy is ignored); watch() then reports a CRL file older than it.
+   */
   static async load(paths: TrustPaths): Promise<TrustStore> {
     const caPem = readFileSync(paths.ca, 'utf8');
-    const crlPem = readFileSync(paths.crl, 'utf8');
-    const revoked = await verifiedRevokedSerials(caPem, crlPem);
-    return new TrustStore(paths, loadLocalIdentity(paths.cert, paths.key), caPem, crlPem, revoked);
+    const caCert = new x509.X509Certificate(caPem);
+    const fromFile = await verifiedCrl(caCert, readFileSync(paths.crl, 'utf8'));
+    const kept = paths.crlKept && existsSync(paths.crlKept) ? await verifiedCrl(caCert, readFileSync(paths.crlKept, 'utf8')).catch(() => null) : null;
+    let inForce = fromFile;
+    if (kept) {
+      try {
+        replaces(kept, fromFile);
+      } catch (error) {
+        if (!(error instanceof CrlRefusedError)) throw error;
+        inForce = kept;
+      }
+    }
+    const store = new TrustStore(paths, loadLocalIdentity(paths.cert, paths.key), caPem, caCert, inForce);
+    if (inForce !== kept) store.#keep();
+    return store;
   }
 
   get crlPem(): string {
-    return this.#crlPem;
+    return this.#crl.pem;
+  }
+
+  /** The CRL number of the CRL in force (null for a CRL without one). */
+  get crlNumber(): bigint | null {
+    return this.#crl.number;
   }
 
   /** True when the serial (upper-case hex) is on the current CRL. */
   isRevoked(serial: string): boolean {
-    return this.#revoked.has(serial);
+    return this.#crl.revoked.has(serial);
   }
 
   /** Every revoked serial of the CRL in force, with the time the CA revoked it. */
   get revocations(): ReadonlyMap<string, string> {
-    return this.#revoked;
+    return this.#crl.revoked;
   }
 
   /** TLS options for both directions: our certificate, the CA, the CRL (OpenSSL then checks revocation, hard fail). */
   secureContextOptions(): SecureContextOptions {
-    return { key: this.identity.key.export({ type: 'pkcs8', format: 'pem' }), cert: this.identity.certPem, ca: this.caPem, crl: this.#crlPem };
+    return { key: this.identity.key.export({ type: 'pkcs8', format: 'pem' }), cert: this.identity.certPem, ca: this.caPem, crl: this.#crl.pem };
   }
 
-  /** Re-reads the CRL; an unverifiable CRL is refused and the old one stays. Returns true when it changed. */
-  async reloadCrl(): Promise<boolean> {
-    const crlPem = readFileSync(this.paths.crl, 'utf8');
-    if (crlPem === this.#crlPem) return false;
-    this.#revoked = await verifiedRevokedSerials(this.caPem, crlPem, this.#caCert);
-    this.#crlPem = crlPem;
+  /**
+   * Re-reads the CRL file. A CRL that is not signed by the CA (TLS_CRL_INVALID) or not newer than the one in force
+   * (TLS_CRL_ROLLBACK) is refused and the one in force stays. Returns true when a newer CRL replaced it, false when
+   * the file holds the CRL in force. Reloads run one after another, so each is judged against the latest in force.
+   */
+  reloadCrl(): Promise<boolean> {
+    const reload = this.#reloads.then(() => this.#reload());
+    this.#reloads = reload.catch(() => undefined);
+    return reload;
+  }
+
+  async #reload(): Promise<boolean> {
+    const pem = readFileSync(this.paths.crl, 'utf8');
+    if (pem === this.#crl.pem) return false;
+    const candidate = await verifiedCrl(this.#caCert, pem);
+    if (!replaces(this.#crl, candidate)) return false;
+    this.#crl = candidate;
     this.emit('change');
+    this.#keep();
     return true;
   }
 
-  /** Polls the CRL file and reloads it when it changes. */
+  /** Writes the CRL in force to the kept copy, when this store keeps one. */
+  #keep(): void {
+    if (this.paths.crlKept) writeAtomic(this.paths.crlKept, this.#crl.pem, 0o600);
+  }
+
+  /**
+   * Checks the CRL file now, then polls it and reloads it when it changes. A refused CRL is logged with its code
+   * (TLS_CRL_ROLLBACK at warn, anything else at error) and emitted as 'error' when someone listens.
+   */
   watch(intervalMs: number, log?: Logger): void {
     if (this.#watcher) return;
     this.#watcher = () => {
       this.reloadCrl().then(
-        (changed) => changed && log?.info({ crl: this.paths.crl }, 'CRL reloaded'),
+        (changed) => changed && log?.info({ crl: this.paths.crl, crlNumber: this.#crl.number?.toString() ?? null }, 'CRL reloaded'),
         (error: Error) => {
-          log?.error({ err: error, crl: this.paths.crl }, 'CRL refused; the previous CRL stays in force');
-          this.emit('error', error);
+          const code = error instanceof CrlRefusedError ? error.code : undefined;
+          const entry = { code, err: error, crl: this.paths.crl, crlNumber: this.#crl.number?.toString() ?? null };
+          if (code === 'TLS_CRL_ROLLBACK') log?.warn(entry, 'CRL refused: not newer than the CRL in force, which stays');
+          else log?.error(entry, 'CRL refused; the CRL in force stays');
+          if (this.listenerCount('error') > 0) this.emit('error', error);
         },
       );
     };
     watchFile(this.paths.crl, { interval: intervalMs, persistent: false }, this.#watcher);
+    this.#watcher();
   }
 
   /** Stops watching (only this store's watcher: others may watch the same file) and drops listeners. */
@@ -102,10 +155,4 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
     this.#watcher = null;
     this.removeAllListeners();
   }
-}
-
-async function verifiedRevokedSerials(caPem: string, crlPem: string, caCert = new x509.X509Certificate(caPem)): Promise<Map<string, string>> {
-  const crl = new x509.X509Crl(crlPem);
-  if (!(await crl.verify({ publicKey: caCert.publicKey }))) throw new Error('the CRL is not signed by the data-space CA');
-  return new Map(crl.entries.map((entry) => [entry.serialNumber.toUpperCase(), entry.revocationDate.toISOString()]));
 }

@@ -15,7 +15,7 @@ export interface IssuedCertificate {
   revokedAt: string | null;
 }
 
-/** The files of a data-space CA directory: ca.crt, ca.key (0600), ca.crl and the index of issued certificates. */
+/** The files of a data-space CA directory: ca.crt, ca.key (0600), ca.crl, its crlnumber and the index of issued certificates. */
 export class CaDirectory {
   readonly dir: string;
   constructor(dir: string) {
@@ -30,6 +30,10 @@ export class CaDirectory {
   }
   get crlPath(): string {
     return join(this.dir, 'ca.crl');
+  }
+  /** The number of the last CRL this CA signed (decimal), so that each new CRL's number is higher. */
+  get crlNumberPath(): string {
+    return join(this.dir, 'crlnumber');
   }
   get indexPath(): string {
     return join(this.dir, 'issued.json');
