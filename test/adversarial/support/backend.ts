@@ -20,6 +20,8 @@ export interface Dataset {
   json?: 'envelope' | 'array';
   /** A misconfigured or compromised backend: answers JSON, or gzip, whatever it was asked. */
   misbehave?: 'json' | 'gzip';
+  /** The NDJSON body as written, line by line (for lines that are not records); replaces `rows` for NDJSON. */
+  ndjson?: string;
 }
 
 export interface SeenRequest {
@@ -46,7 +48,7 @@ function chosen(url: URL, headers: IncomingHttpHeaders, dataset: Dataset): Repre
 function render(rows: Row[], as: Representation, dataset: Dataset): string {
   if (as === 'json') return JSON.stringify(dataset.json === 'array' ? rows : { data: rows });
   if (as === 'csv') return stringify(rows, { header: true });
-  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  return dataset.ndjson ?? rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 }
 
 export class PatientBackend {
