@@ -20,9 +20,9 @@ export interface Asset {
       subjects: number;
       sensitiveSubjects: number;
       sensitiveKinds: string[];
-      /** Fields holding personal information, for obligations (drop / mask / pseudonymise). */
+      /** Fields holding personal information, for obligations (drop / mask / pseudonymise): keys or JSON Pointers. */
       fields: string[];
-      /** The field that identifies a data subject, counted as a keyed hash. */
+      /** The field that identifies a data subject, counted as a keyed hash: a key or a JSON Pointer. */
       subjectIdField: string | null;
     };
     hgr: { present: boolean; sequencingSubjects: number };
@@ -30,7 +30,11 @@ export interface Asset {
     /** An exempting scenario of Provisions arts. 3-5 (trade_no_pi, transit, contract_with_individual, hr_management, emergency) or null. */
     scenario: string | null;
   };
-  backend: { url: string; format: DataFormat; headers?: Record<string, string> };
+  /**
+   * Where the gateway fetches the data and in which representation: it asks for `format` and forwards nothing
+   * else; `query` names the parameters a consumer may add to the backend request (none when absent).
+   */
+  backend: { url: string; format: DataFormat; headers?: Record<string, string>; query?: string[] };
   createdAt: string;
 }
 
@@ -177,6 +181,11 @@ export interface TransferProcess {
   dataAddress: Record<string, unknown> | null;
   callbackAddress: string | null;
   reasons: Reason[];
+  /**
+   * Who suspended it, when it was last suspended (states.ts: a provider's suspension is lifted by the provider only).
+   * Kept in the stored document; absent in transfers recorded before it was kept.
+   */
+  suspendedBy?: Role | null;
   /** Steps still to take on our own after the current -ING one (only scripts plan more than one step). */
   plan?: TransferStep[];
   /** The current -ING step is not taken before this time (a script's pause; production never waits). */

@@ -60,6 +60,8 @@ export const codes = {
   DSP_AGREEMENT_NOT_ACTIVE: { status: 409, summary: 'The agreement is terminated or outside its validity.' },
   DSP_SIGNATURE_MISSING: { status: 400, summary: 'The agreement must carry the sender\'s signature (kouan:signature).' },
   DSP_INVALID_STATE: { status: 409, summary: 'The message is not allowed in the process\'s current state.' },
+  DSP_TRANSITION_NOT_ALLOWED: { status: 403, summary: 'The sender\'s role may not make this change: a message only the other party sends, or a resume of a transfer the provider suspended.' },
+  DSP_CALLBACK_NOT_ALLOWED: { status: 400, summary: 'The callbackAddress is not an https:// endpoint registered for the calling participant (registry directory or the connector\'s configured peers).' },
   DSP_UNSUPPORTED_FORMAT: { status: 400, summary: 'The transfer format is not offered for this dataset.' },
   DSP_COUNTERPARTY_UNREACHABLE: { status: 502, summary: 'The counterparty\'s protocol endpoint could not be reached.' },
   DSP_DELIVERY_FAILED: { status: 502, summary: 'The counterparty could not be reached after every retry.' },
@@ -68,6 +70,15 @@ export const codes = {
   // data-plane gateway (policy refusals carry the policy's own GATEWAY_* / CONTRACT_* codes)
   GATEWAY_UNKNOWN_TRANSFER: { status: 403, summary: 'No transfer of this provider matches the access token.' },
   GATEWAY_BACKEND_FAILED: { status: 502, summary: 'The dataset backend did not answer with the data.' },
+  GATEWAY_BACKEND_INVALID: { status: 502, summary: 'The dataset backend sent something that is not a record of the asset\'s declared format; the stream stops at it.' },
+  GATEWAY_BACKEND_CONTENT_TYPE: { status: 502, summary: 'The dataset backend answered a content type other than the asset\'s declared format; nothing of it is forwarded.' },
+  GATEWAY_BACKEND_ENCODING: { status: 502, summary: 'The dataset backend answered with a content encoding; the gateway asks for and accepts only identity.' },
+  GATEWAY_QUERY_NOT_ALLOWED: { status: 400, summary: 'The request carries a query parameter the asset does not allow.' },
+  GATEWAY_PATH_NOT_ALLOWED: { status: 404, summary: 'A transfer is pulled at /transfers/{id} only; no path below it reaches the backend.' },
+  // in band: the stream ends with an error marker after the last record that was allowed
+  GATEWAY_MAX_RECORDS_REACHED: { status: 403, summary: 'The agreement\'s record budget is spent; the stream stops after the last granted record.' },
+  GATEWAY_MAX_DATA_SUBJECTS_REACHED: { status: 403, summary: 'The agreement\'s budget of distinct persons is spent; the stream stops before the first record of a person beyond it.' },
+  CONSUMER_ABORTED: { status: 499, summary: 'The consumer closed the connection before the stream ended (recorded in the usage record, never sent).' },
 
   // signed documents (JWS over canonical JSON)
   JWS_INVALID: { status: 400, summary: 'The detached JWS does not verify over the canonical document.' },

@@ -1,20 +1,28 @@
 /**
  * The record-by-record guard between the backend and the consumer: applies the field obligations, counts
  * distinct data subjects (keyed hashes, per exporter and calendar year), and stops at the last record the
- * decision allows, with a StopSignal the serializer turns into the stream's error marker. Records are
- * handled in batches (one look-up and one insert per batch) with backpressure preserved.
+ * budgets allow, with a StopSignal the serializer turns into the stream's error marker.
+ *
+ * Records are handled in batches (one look-up, one reservation per capped budget and one insert per batch) with
+ * backpressure preserved. For each batch, before any of its records is pushed: the records budget is reserved;
+ * the persons new to the exporter's year, to its sensitive count and to the agreement are reserved from their
+ * budgets; the batch is cut before the first record a budget did not grant; units granted beyond the cut are
+ * given back; the subjects of the records that go are written. Only then are those records pushed. A crash at
+ * any point leaves the reservations taken (conservative: nothing is handed out twice).
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { KeyedLock } from '../core/keyed-lock.ts';
 import type { UsageStore } from '../storage/ports.ts';
+import { SPENT, type BudgetKind, type StreamBudget } from './budget.ts';
 import { StopSignal, type RecordBatch, type StopMarker } from './codecs.ts';
-import { applyFieldRules, type DataRecord, type FieldRules, type Limits, type Pseudonyms } from './obligations.ts';
+import { applyFieldRules, type DataRecord, type FieldRules, type Pseudonyms } from './obligations.ts';
+import { parseField, valueAt, type FieldPath } from './pointers.ts';
 import { SubjectMemory } from './subject-memory.ts';
 
 export interface EnforcerOptions {
   fields: FieldRules;
-  limits: Limits;
-  /** The record field identifying a data subject (null: the records carry no PI to count). */
+  budget: StreamBudget;
+  /** The record field identifying a data subject, a key or a JSON Pointer (null: the records carry no PI to count). */
   subjectField: string | null;
   /** Whether the records carry sensitive PI of their subjects. */
   sensitive: boolean;
@@ -35,12 +43,15 @@ export interface EnforcerStats {
   stopped: StopMarker | null;
 }
 
+/** The subject budgets, in the order a batch is cut by them. */
+const SUBJECT_BUDGETS = ['subjects', 'sensitiveSubjects', 'agreementSubjects'] as const;
+
 export class Enforcer extends Transform {
   readonly stats: EnforcerStats = { records: 0, newSubjects: 0, newSensitive: 0, stopped: null };
   readonly #o: EnforcerOptions;
   readonly #batch: DataRecord[] = [];
   readonly #size: number;
-  #remaining: Limits;
+  readonly #subject: FieldPath | null;
   readonly #pseudonyms: Pseudonyms;
   readonly #scope: string;
   /** Called once when the enforcer stops early, so the caller can stop reading the backend. */
@@ -50,7 +61,7 @@ export class Enforcer extends Transform {
     super({ objectMode: true, highWaterMark: 2 }); // batches of records: a few hundred records each
     this.#o = options;
     this.#size = options.batchSize ?? 256;
-    this.#remaining = { ...options.limits };
+    this.#subject = options.subjectField ? parseField(options.subjectField) : null;
     this.#pseudonyms = options.memory.pseudonymsFor(options.agreementId);
     this.#scope = SubjectMemory.scope(options.exporterId, options.year, options.agreementId, options.sensitive);
   }
@@ -66,7 +77,7 @@ export class Enforcer extends Transform {
     this.#drain().then(() => done(), done);
   }
 
-  /** Ends the output early with a marker (also used for a backend that sends something unreadable). */
+  /** Ends the output early with a marker (a budget is spent, the backend failed, the grant no longer holds). */
   stop(marker: StopMarker): void {
     if (this.stats.stopped) return;
     this.stats.stopped = marker;
@@ -79,60 +90,87 @@ export class Enforcer extends Transform {
   async #drain(): Promise<void> {
     if (this.stats.stopped || this.#batch.length === 0) return;
     const records = this.#batch.splice(0, this.#batch.length);
-    const { subjectField, memory } = this.#o;
-    const work = async () => {
-      const hashes = records.map((r) => (!subjectField || r[subjectField] === undefined || r[subjectField] === null ? null : memory.hash(String(r[subjectField]))));
-      // Subjects this process already wrote under this scope are known (and sensitive when the scope is); the store is asked about the rest.
-      const unwritten = new Set(hashes.filter((h): h is string => h !== null && !memory.written(this.#scope, h)));
-      const found = unwritten.size > 0 ? await this.#o.usage.knownSubjects(this.#o.exporterId, this.#o.year, [...unwritten]) : null;
-      const known = (h: string) => !unwritten.has(h) || found!.known.has(h);
-      const knownSensitive = (h: string) => !unwritten.has(h) || found!.knownSensitive.has(h);
-      const fresh = new Set<string>();
-      const freshSensitive = new Set<string>();
-      const forwarded: DataRecord[] = [];
-      const forwardedHashes: string[] = [];
-      let refusal: StopMarker | null = null;
-      for (let i = 0; i < records.length && !refusal; i++) {
-        const h = hashes[i] ?? null;
-        const isNew = h !== null && !known(h) && !fresh.has(h);
-        const isNewSensitive = h !== null && this.#o.sensitive && !knownSensitive(h) && !freshSensitive.has(h);
-        refusal = this.#refusal(forwarded.length, isNew, isNewSensitive);
-        if (refusal) break;
-        if (isNew) fresh.add(h);
-        if (isNewSensitive) freshSensitive.add(h);
-        if (h !== null && unwritten.has(h)) forwardedHashes.push(h);
-        forwarded.push(records[i]!);
-      }
-      if (forwarded.length > 0) this.push(forwarded.map((record) => applyFieldRules(record, this.#o.fields, this.#pseudonyms)));
-      await this.#record(forwardedHashes, forwarded.length);
-      if (refusal) this.stop(refusal);
-    };
-    // Subject look-up and insert for one exporter-year run one batch at a time, so two streams cannot both spend the last place.
-    if (subjectField) await this.#o.lock.run(`${this.#o.exporterId}:${this.#o.year}`, work);
-    else await work();
-  }
-
-  /** Why the next record may not go, or null. */
-  #refusal(pendingInBatch: number, isNew: boolean, isNewSensitive: boolean): StopMarker | null {
-    const r = this.#remaining;
-    if (this.stats.records + pendingInBatch >= r.records) return { code: 'GATEWAY_MAX_RECORDS_REACHED', message: 'the agreement allows no more records' };
-    if (isNew && r.subjects <= 0) return { code: 'GATEWAY_THRESHOLD_REACHED', message: 'the next record would take the exporter past the persons its export path allows this year' };
-    if (isNewSensitive && r.sensitiveSubjects <= 0) return { code: 'GATEWAY_THRESHOLD_REACHED', message: 'the next record would take the exporter past the sensitive persons its export path allows this year' };
-    if (isNew) r.subjects -= 1;
-    if (isNewSensitive) r.sensitiveSubjects -= 1;
-    return null;
-  }
-
-  /** Writes the batch's records and the subjects not yet written under this scope, then remembers them. */
-  async #record(hashes: string[], count: number): Promise<void> {
-    if (count === 0) return;
-    this.stats.records += count;
-    if (hashes.length > 0) {
-      const added = await this.#o.usage.addSubjects(this.#o.exporterId, this.#o.year, this.#o.agreementId, hashes, this.#o.sensitive);
-      this.#o.memory.remember(this.#scope, hashes);
-      this.stats.newSubjects += added.newSubjects;
-      this.stats.newSensitive += added.newSensitive;
+    const { budget } = this.#o;
+    let cut = await budget.take('records', records.length);
+    let spent: BudgetKind | null = cut < records.length ? 'records' : null;
+    if (this.#subject && cut > 0) {
+      // Subjects of one exporter-year are reserved and written one batch at a time in this process, so two of its
+      // streams never both reserve the same new person; other processes only ever make a reservation too large.
+      const counted = await this.#o.lock.run(`${this.#o.exporterId}:${this.#o.year}`, () => this.#countSubjects(records, cut));
+      if (counted.cut < cut) spent = counted.spent;
+      await budget.giveBack('records', cut - counted.cut);
+      cut = counted.cut;
     }
-    await this.#o.usage.addRecords(this.#o.agreementId, count);
+    // Stopped meanwhile (the grant ended, the consumer left): the records reserved are not sent.
+    if (this.stats.stopped) return;
+    if (cut > 0) {
+      this.stats.records += cut;
+      this.push(records.slice(0, cut).map((record) => applyFieldRules(record, this.#o.fields, this.#pseudonyms)));
+      await this.#o.usage.addRecords(this.#o.agreementId, cut);
+    }
+    if (spent) this.stop(SPENT[spent]);
+  }
+
+  /**
+   * Reserves the persons the first `limit` records bring to each subject budget and writes their subjects;
+   * returns how many records may go and, if fewer than `limit`, which budget cut them.
+   */
+  async #countSubjects(records: DataRecord[], limit: number): Promise<{ cut: number; spent: BudgetKind | null }> {
+    const { memory, usage, budget, exporterId, year, agreementId, sensitive } = this.#o;
+    const hashes = records.slice(0, limit).map((r) => {
+      const id = valueAt(r, this.#subject!);
+      return id === undefined || id === null ? null : memory.hash(typeof id === 'object' ? JSON.stringify(id) : String(id));
+    });
+    // Subjects this process already wrote under this scope are known to the exporter, its sensitive count and
+    // the agreement; the stores are asked about the rest.
+    const unwritten = [...new Set(hashes.filter((h): h is string => h !== null && !memory.written(this.#scope, h)))];
+    const [found, linked] = unwritten.length === 0
+      ? [{ known: new Set<string>(), knownSensitive: new Set<string>() }, new Set<string>()]
+      : await Promise.all([
+        usage.knownSubjects(exporterId, year, unwritten),
+        budget.capped('agreementSubjects') ? usage.linkedSubjects(agreementId, unwritten) : Promise.resolve(new Set<string>(unwritten)),
+      ]);
+    const unwrittenSet = new Set(unwritten);
+    const isNew: Record<(typeof SUBJECT_BUDGETS)[number], (h: string) => boolean> = {
+      subjects: (h) => !found.known.has(h),
+      sensitiveSubjects: (h) => sensitive && !found.knownSensitive.has(h),
+      agreementSubjects: (h) => !linked.has(h),
+    };
+    // Where each budget's new persons first appear, in record order.
+    const firsts = Object.fromEntries(SUBJECT_BUDGETS.map((kind) => {
+      const seen = new Set<string>();
+      const at: number[] = [];
+      hashes.forEach((h, i) => {
+        if (h !== null && unwrittenSet.has(h) && !seen.has(h) && isNew[kind](h)) {
+          seen.add(h);
+          at.push(i);
+        }
+      });
+      return [kind, at];
+    })) as Record<(typeof SUBJECT_BUDGETS)[number], number[]>;
+    let cut = limit;
+    let spent: BudgetKind | null = null;
+    const granted: Partial<Record<BudgetKind, number>> = {};
+    for (const kind of SUBJECT_BUDGETS) {
+      const wanted = firsts[kind].filter((i) => i < cut).length;
+      const got = (granted[kind] = await budget.take(kind, wanted));
+      if (got < wanted) {
+        cut = firsts[kind][got]!;
+        spent = kind;
+      }
+    }
+    // Units granted for persons beyond the cut go back at once; the rest once the write says what was new.
+    const used = (kind: BudgetKind) => firsts[kind as (typeof SUBJECT_BUDGETS)[number]].filter((i) => i < cut).length;
+    const going = [...new Set(hashes.slice(0, cut).filter((h): h is string => h !== null && unwrittenSet.has(h)))];
+    const added = going.length > 0 ? await usage.addSubjects(exporterId, year, agreementId, going, sensitive) : { newSubjects: 0, newSensitive: 0 };
+    memory.remember(this.#scope, going);
+    this.stats.newSubjects += added.newSubjects;
+    this.stats.newSensitive += added.newSensitive;
+    await Promise.all([
+      budget.giveBack('subjects', (granted.subjects ?? 0) - Math.min(used('subjects'), added.newSubjects)),
+      budget.giveBack('sensitiveSubjects', (granted.sensitiveSubjects ?? 0) - Math.min(used('sensitiveSubjects'), added.newSensitive)),
+      budget.giveBack('agreementSubjects', (granted.agreementSubjects ?? 0) - used('agreementSubjects')),
+    ]);
+    return { cut, spent };
   }
 }

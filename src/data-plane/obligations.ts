@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Obligation } from '../policy/decision.ts';
+import { parseField, rewriteAt, type FieldPath } from './pointers.ts';
 
 export type DataRecord = Record<string, unknown>;
 
@@ -88,16 +89,47 @@ export class Pseudonyms {
   }
 }
 
+interface CompiledRules {
+  drop: Set<string>;
+  mask: Set<string>;
+  pseudonymise: Set<string>;
+  nested: Array<{ path: FieldPath; rule: 'drop' | 'mask' | 'pseudonymise' }>;
+}
+
+const compiled = new WeakMap<FieldRules, CompiledRules>();
+
+/** Top-level names (plain or as a one-segment pointer) in sets, nested pointers as paths; once per rules object. */
+function compile(rules: FieldRules): CompiledRules {
+  let c = compiled.get(rules);
+  if (c === undefined) {
+    c = { drop: new Set(), mask: new Set(), pseudonymise: new Set(), nested: [] };
+    for (const rule of ['drop', 'mask', 'pseudonymise'] as const) {
+      for (const field of rules[rule]) {
+        const path = parseField(field);
+        if (path.length === 1 && path[0] !== '*') c[rule].add(path[0]!);
+        else c.nested.push({ path, rule });
+      }
+    }
+    compiled.set(rules, c);
+  }
+  return c;
+}
+
 /**
  * Applies the field rules to a record, building the output in one pass (a new object; the input is not
- * changed): dropped fields are never copied, masked and pseudonymised ones are replaced on the way.
+ * changed): dropped fields are never copied, masked and pseudonymised ones are replaced on the way. Nested
+ * fields (JSON Pointers, ./pointers.ts) are then rewritten on copies of the containers that lead to them.
  */
 export function applyFieldRules(record: DataRecord, rules: FieldRules, pseudonyms: Pseudonyms): DataRecord {
+  const c = compile(rules);
   const out: DataRecord = {};
   for (const key of Object.keys(record)) {
-    if (rules.drop.includes(key)) continue;
+    if (c.drop.has(key)) continue;
     const value = record[key];
-    out[key] = value === null ? null : rules.mask.includes(key) ? MASK : rules.pseudonymise.includes(key) ? pseudonyms.of(value) : value;
+    out[key] = value === null ? null : c.mask.has(key) ? MASK : c.pseudonymise.has(key) ? pseudonyms.of(value) : value;
+  }
+  for (const { path, rule } of c.nested) {
+    rewriteAt(out, path, (value) => (rule === 'drop' ? undefined : value === null ? null : rule === 'mask' ? MASK : pseudonyms.of(value)));
   }
   return out;
 }

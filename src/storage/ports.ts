@@ -95,6 +95,8 @@ export interface UsageStore {
   addRecords(agreementId: string, records: number): Promise<void>;
   /** Which of these subject hashes the exporter has already provided in that year (sensitive or not). */
   knownSubjects(exporterId: string, year: number, hashes: string[]): Promise<{ known: Set<string>; knownSensitive: Set<string> }>;
+  /** Which of these subject hashes the agreement has already reached. */
+  linkedSubjects(agreementId: string, hashes: string[]): Promise<Set<string>>;
   /**
    * Records subject hashes as provided by the exporter in that year (and under the agreement); a hash already
    * recorded is not counted again, but a known non-sensitive subject becomes sensitive when `sensitive` is true.
@@ -154,10 +156,28 @@ export interface TransferTermsStore {
   get(transferId: string): Promise<TransferTerms | null>;
 }
 
+/**
+ * Capped budgets taken as reservations before the data they cover leaves (records of an agreement, distinct
+ * persons of an agreement, an exporter's persons in a year). Shared by every stream and every gateway process
+ * on the database; a reservation is never undone by a crash, only by an explicit release of unused units.
+ */
+export interface BudgetStore {
+  /**
+   * Takes up to `want` units of budget `key`, never taking its total past `cap`, and returns how many it took
+   * (0 when the cap is reached). `seed` gives the units already used when the budget is first reserved from.
+   */
+  reserve(key: string, want: number, cap: number, seed: () => Promise<number>): Promise<number>;
+  /** Gives back units that were reserved and not used. */
+  release(key: string, unused: number): Promise<void>;
+  /** The units a budget holds taken, or null when nothing was ever reserved from it. */
+  reserved(key: string): Promise<number | null>;
+}
+
 /** Everything the data plane persists, beside the control plane's stores (same database). */
 export interface DataPlaneStores {
   transferTerms: TransferTermsStore;
   usage: UsageStore;
+  budgets: BudgetStore;
   outbox: Outbox;
 }
 

@@ -6,7 +6,8 @@ import { codecs, type Format } from '../../src/data-plane/codecs.ts';
 import { Enforcer } from '../../src/data-plane/enforcer.ts';
 import { RecordKeys, rulesFrom } from '../../src/data-plane/obligations.ts';
 import { SubjectMemory } from '../../src/data-plane/subject-memory.ts';
-import type { UsageStore } from '../../src/storage/ports.ts';
+import { StreamBudget, totalsOf } from '../../src/data-plane/budget.ts';
+import type { Stores } from '../../src/storage/ports.ts';
 import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
 import { Collect } from '../support/collect.ts';
 
@@ -20,11 +21,14 @@ const encode: Record<Format, (r: typeof rows) => string> = {
 const keys = new RecordKeys(Buffer.alloc(32, 7));
 
 /** Runs bytes through parser → enforcer → serializer, as the gateway does, with real SQLite counting. */
-async function run(format: Format, body: string | Buffer[], obligations: Array<Record<string, unknown>>, usage: UsageStore, options: { memory?: SubjectMemory; agreementId?: string } = {}) {
+async function run(format: Format, body: string | Buffer[], obligations: Array<Record<string, unknown>>, stores: Stores, options: { memory?: SubjectMemory; agreementId?: string } = {}) {
   const codec = codecs[format];
   const { fields, limits } = rulesFrom(obligations as never);
   const agreementId = options.agreementId ?? 'agreement-1';
-  const enforcer = new Enforcer({ fields, limits, subjectField: 'id', sensitive: false, memory: options.memory ?? new SubjectMemory(keys), exporterId: 'bj-hospital', year: 2026, agreementId, usage, lock: new KeyedLock(), batchSize: 2 });
+  const usage = stores.usage;
+  const totals = totalsOf(limits, { usage: await usage.agreementUsage(agreementId), cumulative: await usage.cumulative('bj-hospital', 2026) });
+  const budget = new StreamBudget(stores.budgets, usage, { agreementId, exporterId: 'bj-hospital', year: 2026 }, totals);
+  const enforcer = new Enforcer({ fields, budget, subjectField: 'id', sensitive: false, memory: options.memory ?? new SubjectMemory(keys), exporterId: 'bj-hospital', year: 2026, agreementId, usage, lock: new KeyedLock(), batchSize: 2 });
   const out = new Collect();
   const parser = codec.parser();
   parser.on('error', (e: Error) => enforcer.stop({ code: 'GATEWAY_BACKEND_INVALID', message: e.message }));
@@ -34,7 +38,7 @@ async function run(format: Format, body: string | Buffer[], obligations: Array<R
 }
 
 describe('record codecs with obligations and limits', () => {
-  const usage = () => openSqliteStores(':memory:').usage;
+  const usage = () => openSqliteStores(':memory:');
 
   it.each(['ndjson', 'json', 'csv'] as const)('%s: drops, pseudonymises and keeps every other field and record', async (format) => {
     const { text, stats } = await run(format, encode[format](rows), [{ type: 'drop_fields', fields: ['name'] }, { type: 'pseudonymise_fields', fields: ['id'] }], usage());
@@ -82,7 +86,7 @@ describe('record codecs with obligations and limits', () => {
     expect((await run('ndjson', body, [], store, { memory, agreementId: 'agreement-2' })).stats).toMatchObject({ records: 6, newSubjects: 0 });
     // A new process (empty memory) on the same database reaches the same counts.
     expect((await run('ndjson', body, [], store, { memory: new SubjectMemory(keys), agreementId: 'agreement-2' })).stats).toMatchObject({ records: 6, newSubjects: 0 });
-    expect(await store.cumulative('bj-hospital', 2026)).toEqual({ subjects: 6, sensitiveSubjects: 0 });
-    expect((await store.agreementUsage('agreement-2')).subjects).toBe(6);
+    expect(await store.usage.cumulative('bj-hospital', 2026)).toEqual({ subjects: 6, sensitiveSubjects: 0 });
+    expect((await store.usage.agreementUsage('agreement-2')).subjects).toBe(6);
   });
 });

@@ -14,7 +14,13 @@ async function run(chunkSize: number, maxRecords: number) {
   for (let at = 0; at < body.length; at += chunkSize) chunks.push(body.subarray(at, at + chunkSize));
   let observed = 0;
   let counted = 0;
-  const stage = new NdjsonPassThrough({ maxRecords, count: async (n) => void (counted += n), observe: (b) => void (observed += b.length) });
+  let left = maxRecords;
+  const take = async (want: number) => {
+    const granted = Math.min(want, left);
+    left -= granted;
+    return granted;
+  };
+  const stage = new NdjsonPassThrough({ take, count: async (n) => void (counted += n), observe: (b) => void (observed += b.length) });
   const out = new Collect();
   Readable.from(chunks).pipe(stage);
   await pipeline(stage, out);

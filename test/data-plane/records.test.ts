@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
 import type { ContractNegotiation, TransferProcess } from '../../src/control-plane/model.ts';
+import { budgetKey } from '../../src/data-plane/budget.ts';
 import { beijingYear } from '../../src/data-plane/inputs.ts';
 import { request } from 'undici';
 import { edrOf, pull } from '../../src/data-plane/pull.ts';
@@ -37,6 +38,7 @@ describe('subject thresholds and records on their way to the registry', () => {
   beforeAll(async () => {
     pki = await TestPki.create();
     backend = createServer((req, res) => {
+      res.setHeader('content-type', 'application/x-ndjson');
       if (!req.url?.includes('cohort-slow')) return res.end(rows(req.url?.includes('cohort-b') ? 'B' : 'A').map((r) => JSON.stringify(r)).join('\n'));
       // A long stream of already-counted persons, written slowly, whose reader will hang up half-way.
       let i = 0;
@@ -135,6 +137,12 @@ describe('subject thresholds and records on their way to the registry', () => {
     // This year the hospital has already provided sensitive PI of 9,995 persons in all: 4 more stay under 10,000.
     const so_far = await stores(hospital).usage.cumulative('bj-hospital', year);
     const earlier = Array.from({ length: 9_995 - so_far.sensitiveSubjects }, () => randomUUID());
+    // As a gateway provides them: reserved from the exporter's budgets first, then written.
+    const scope = { agreementId: 'urn:earlier-agreement', exporterId: 'bj-hospital', year };
+    for (const kind of ['subjects', 'sensitiveSubjects'] as const) {
+      const seed = async () => (kind === 'subjects' ? so_far.subjects : so_far.sensitiveSubjects);
+      expect(await stores(hospital).budgets.reserve(budgetKey(kind, scope), earlier.length, Number.MAX_SAFE_INTEGER, seed)).toBe(earlier.length);
+    }
     await stores(hospital).usage.addSubjects('bj-hospital', year, 'urn:earlier-agreement', earlier, true);
     const out = new Collect();
     await pull(peers, 'bj-hospital', edrOf(transfer.dataAddress), out);

@@ -34,7 +34,7 @@ describe('PostgreSQL stores', () => {
     const opened = await Promise.all(Array.from({ length: 4 }, () => openPostgresStores(url, { schema, poolSize: 1 })));
     await Promise.all(opened.map((s) => s.close()));
     const applied = await query<{ version: number }>(url, `SELECT version FROM "${schema}".kouan_control_plane_migrations`);
-    expect(applied.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(applied.map((r) => r.version)).toEqual([1, 2, 3, 4]);
   });
 
   it('refuses a schema written by a newer Kouan', async () => {

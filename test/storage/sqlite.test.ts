@@ -67,7 +67,7 @@ describe('SQLite stores', () => {
     await openSqliteStores(file).close();
     await openSqliteStores(file).close();
     expect(inspect<{ journal_mode: string }>(file, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-    expect(inspect<{ version: number }>(file, 'SELECT version FROM kouan_control_plane_migrations')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(inspect<{ version: number }>(file, 'SELECT version FROM kouan_control_plane_migrations')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 
   it('refuses a file written by a newer Kouan', async () => {

@@ -5,6 +5,8 @@ const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^(?!.*(?:^|/)\\
 /** An http(s) URL with a host. */
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?(/[^\\s]*)?$', maxLength: 2048, description });
 const Text = (maxLength: number, description: string) => Type.String({ maxLength, description });
+/** A record field: a top-level key, or a JSON Pointer (RFC 6901, `~0`/`~1` escapes; `*` for every element) for a nested one. */
+const FieldName = (description: string) => Type.String({ minLength: 1, maxLength: 200, pattern: '^(?:[^/].*|(?:/(?:[^~/]|~[01])*)+)$', description: `${description}: a top-level key or a JSON Pointer (/patient/name).` });
 const Count = (description: string) => Type.Integer({ minimum: 0, maximum: 2_000_000_000, description });
 
 export const AssetInput = Type.Object(
@@ -22,8 +24,8 @@ export const AssetInput = Type.Object(
             subjects: Count('Distinct persons whose personal information the dataset holds.'),
             sensitiveSubjects: Count('Of those, persons with sensitive personal information.'),
             sensitiveKinds: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20, description: 'Kinds of sensitive PI (PIPL art. 28), e.g. medical_health.' }),
-            fields: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 200, description: 'Record fields holding personal information.' }),
-            subjectIdField: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], { description: 'The field identifying a data subject (counted as a keyed hash).' }),
+            fields: Type.Array(FieldName('A record field holding personal information'), { maxItems: 200, description: 'Record fields holding personal information: top-level keys, or JSON Pointers (/patient/name) for nested ones.' }),
+            subjectIdField: Type.Union([FieldName('The field identifying a data subject (counted as a keyed hash)'), Type.Null()], { description: 'The field identifying a data subject (counted as a keyed hash): a top-level key or a JSON Pointer.' }),
           },
           { additionalProperties: false },
         ),
@@ -36,7 +38,8 @@ export const AssetInput = Type.Object(
     backend: Type.Object(
       {
         url: HttpUrl('Where the gateway fetches the data.'),
-        format: Type.Union([Type.Literal('ndjson'), Type.Literal('json'), Type.Literal('csv')]),
+        format: Type.Union([Type.Literal('ndjson'), Type.Literal('json'), Type.Literal('csv')], { description: 'The representation the gateway asks the backend for and accepts from it (nothing else is forwarded).' }),
+        query: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9._~-]{1,64}$' }), { maxItems: 20, uniqueItems: true, description: 'Query parameters a consumer may add to the backend request; any other refuses the request (GATEWAY_QUERY_NOT_ALLOWED). None by default.' })),
       },
       { additionalProperties: false },
     ),

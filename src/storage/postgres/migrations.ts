@@ -101,6 +101,17 @@ export function postgresMigrations(s: string): readonly Migration[] {
           SELECT exporter_id, year, count(*), count(*) FILTER (WHERE sensitive = 1) FROM ${s}.exporter_subjects GROUP BY exporter_id, year;
         DROP INDEX ${s}.exporter_subjects_sensitive;`,
     },
+    {
+      version: 4,
+      name: 'budget reservations',
+      // Units of each capped budget taken before the data they cover leaves the gateway (../sql/budgets.ts).
+      sql: `
+        CREATE TABLE ${s}.budgets (
+          key text COLLATE "C" PRIMARY KEY,
+          reserved bigint NOT NULL,
+          granted bigint NOT NULL DEFAULT 0
+        );`,
+    },
   ];
 }
 

@@ -11,6 +11,7 @@ import { DocumentStatements } from './statements.ts';
 import { tables, type TableSpec } from './tables.ts';
 import { SqlTransferTerms } from './transfer-terms.ts';
 import { SqlUsageStore } from './usage.ts';
+import { SqlBudgetStore } from './budgets.ts';
 
 export function sqlStores(driver: SqlDriver, dialect: Dialect): Stores {
   const sql = new DocumentStatements(dialect);
@@ -52,6 +53,7 @@ export function sqlStores(driver: SqlDriver, dialect: Dialect): Stores {
     },
     transferTerms: new SqlTransferTerms(driver, dialect),
     usage: new SqlUsageStore(driver, dialect),
+    budgets: new SqlBudgetStore(driver, dialect),
     outbox: new SqlOutbox(driver, dialect),
     close: () => driver.close(),
   };

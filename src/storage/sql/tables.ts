@@ -7,7 +7,7 @@ import type { Approval, Asset, ContractAgreement, ContractNegotiation, Offer, Tr
 
 /** The control plane's document tables, then the data plane's (./usage.ts, ./outbox.ts). */
 export type TableName = 'assets' | 'offers' | 'negotiations' | 'agreements' | 'transfers' | 'approvals'
-  | 'agreement_usage' | 'exporter_usage' | 'exporter_subjects' | 'agreement_subjects' | 'outbox';
+  | 'agreement_usage' | 'exporter_usage' | 'exporter_subjects' | 'agreement_subjects' | 'outbox' | 'budgets';
 export type ColumnValue = string | number | null;
 
 export interface Column<T> {

@@ -36,6 +36,8 @@ function usageStatements(d: Dialect) {
     agreementUsage: `SELECT requests, records, subjects FROM ${usage} WHERE agreement_id = ${p(1)}`,
     /** Parameters: exporter id, year, hashes (list). */
     known: `SELECT hash, sensitive FROM ${exporterSubjects} WHERE exporter_id = ${p(1)} AND year = ${p(2)} AND ${d.isOneOf('hash', 3)}`,
+    /** Parameters: agreement id, hashes (list). */
+    linked: `SELECT hash FROM ${agreementSubjects} WHERE agreement_id = ${p(1)} AND ${d.isOneOf('hash', 2)}`,
     /** Parameters: agreement id, hashes (list). Changes one row per subject new to the agreement. */
     addAgreementSubjects: insertEach(agreementSubjects, 'agreement_id, hash', `CAST(${p(1)} AS TEXT)`, 2),
     /** Parameters: exporter id, year, hashes (list), sensitive (0 or 1). Changes one row per subject new to the year. */
@@ -97,6 +99,12 @@ export class SqlUsageStore implements UsageStore {
       known: new Set(rows.map((r) => String(r['hash']))),
       knownSensitive: new Set(rows.filter((r) => int(r['sensitive']) === 1).map((r) => String(r['hash']))),
     };
+  }
+
+  async linkedSubjects(agreementId: string, hashes: string[]): Promise<Set<string>> {
+    const batch = distinct(hashes);
+    const rows = batch.length === 0 ? [] : await this.driver.all(this.sql.linked, [agreementId, this.dialect.bindList(batch)]);
+    return new Set(rows.map((r) => String(r['hash'])));
   }
 
   async addSubjects(exporterId: string, year: number, agreementId: string, hashes: string[], sensitive: boolean): Promise<{ newSubjects: number; newSensitive: number }> {

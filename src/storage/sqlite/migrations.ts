@@ -93,6 +93,17 @@ export const sqliteMigrations: readonly Migration[] = [
         SELECT exporter_id, year, count(*), sum(sensitive) FROM exporter_subjects GROUP BY exporter_id, year;
       DROP INDEX exporter_subjects_sensitive;`,
   },
+  {
+    version: 4,
+    name: 'budget reservations',
+    // Units of each capped budget taken before the data they cover leaves the gateway (./budgets.ts).
+    sql: `
+      CREATE TABLE budgets (
+        key TEXT PRIMARY KEY,
+        reserved INTEGER NOT NULL,
+        granted INTEGER NOT NULL DEFAULT 0
+      ) STRICT, WITHOUT ROWID;`,
+  },
 ];
 
 /** The statements of the migration runner, for the table that records applied versions. */
