@@ -77,7 +77,7 @@ describe('the gateway decides the representation, not the consumer', () => {
         { format: 'ndjson', ...(pi ? { pi: patientPi, duties: patientDuties } : {}), constraints: [{ leftOperand: 'maxRecords', operator: 'lteq', rightOperand: 30 }] },
         { rows: pi ? visits(`A-${randomUUID().slice(0, 6)}`) : labels },
       );
-      const attempts = [{ accept: 'application/json' }, { 'accept-encoding': 'gzip' }, { accept: 'text/csv', 'accept-encoding': 'gzip, deflate, br' }];
+      const attempts: Array<Record<string, string>> = [{ accept: 'application/json' }, { 'accept-encoding': 'gzip' }, { accept: 'text/csv', 'accept-encoding': 'gzip, deflate, br' }];
       const outcomes = [];
       for (const headers of attempts) {
         const seen = backend.requestsTo(path).length;
