@@ -5,6 +5,7 @@ import type { PolicyDataStatus } from '../policy/bundle.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { ControlPlaneStores } from '../storage/ports.ts';
 import type { LocalIdentity, PeerIdentity } from '../trust/identity.ts';
+import type { PeerDirectory } from './callbacks.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { Cumulative } from './model.ts';
 import type { RecordEmitter } from '../records/emitter.ts';
@@ -31,6 +32,11 @@ export interface ControlPlaneDeps {
   records: RecordEmitter | null;
   /** Our own DSP base URL, given to counterparties as callbackAddress. */
   callbackAddress: string;
+  /**
+   * Where each counterparty may be called back (callbacks.ts): a callbackAddress must be https:// at one of its
+   * endpoints here. Null only in the conformance profile, whose kit calls back over plain HTTP (docs/tck.md).
+   */
+  peerDirectory: PeerDirectory | null;
   /** What this connector does on its own after each protocol event: null follows production's rules (plan.ts); the conformance profile sets the kit's scripts. */
   script: ProtocolScript | null;
 }

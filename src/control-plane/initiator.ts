@@ -8,7 +8,7 @@ import type { ControlPlaneDeps } from './deps.ts';
 import { message } from './dsp/jsonld.ts';
 import { fromDsp } from './dsp/odrl.ts';
 import type { ContractNegotiation, Counterparty, Offer, TransferProcess, TransferState } from './model.ts';
-import { transferTransitions, transition } from './states.ts';
+import { expectRestart, transferTransitions, transition } from './states.ts';
 import { PULL_FORMAT } from './catalog.ts';
 
 export interface StartNegotiation {
@@ -119,6 +119,7 @@ export class Initiator {
   async signalTransfer(id: string, to: Extract<TransferState, 'SUSPENDING' | 'RESUMING' | 'COMPLETING' | 'TERMINATING'>, reason?: string): Promise<TransferProcess> {
     const existing = await this.#deps.stores.transfers.get(id);
     if (!existing) throw new NotFoundError(`no transfer ${id}`);
+    if (to === 'RESUMING') expectRestart(existing, existing.role);
     const target = to === 'RESUMING' && existing.role === 'provider' ? 'STARTING' : to;
     const reasons = reason ? [{ code: 'MANAGEMENT_REQUEST', message: reason, basis: 'participant', effect: 'deny' as const }] : existing.reasons;
     const next = { ...transition(existing, target, transferTransitions, this.#deps.clock), reasons };

@@ -62,6 +62,8 @@ export const codes = {
   DSP_INVALID_STATE: { status: 409, summary: 'The message is not allowed in the process\'s current state.' },
   DSP_TRANSITION_NOT_ALLOWED: { status: 403, summary: 'The sender\'s role may not make this change: a message only the other party sends, or a resume of a transfer the provider suspended.' },
   DSP_CALLBACK_NOT_ALLOWED: { status: 400, summary: 'The callbackAddress is not an https:// endpoint registered for the calling participant (registry directory or the connector\'s configured peers).' },
+  DSP_TRANSITION_NOT_ALLOWED: { status: 403, summary: 'The sender\'s role may not make this change: a message only the other party sends, or a resume of a transfer the provider suspended.' },
+  DSP_CALLBACK_NOT_ALLOWED: { status: 400, summary: 'The callbackAddress is not an https:// endpoint registered for the calling participant (registry directory or the connector\'s configured peers).' },
   DSP_UNSUPPORTED_FORMAT: { status: 400, summary: 'The transfer format is not offered for this dataset.' },
   DSP_COUNTERPARTY_UNREACHABLE: { status: 502, summary: 'The counterparty\'s protocol endpoint could not be reached.' },
   DSP_DELIVERY_FAILED: { status: 502, summary: 'The counterparty could not be reached after every retry.' },

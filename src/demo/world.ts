@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { systemClock } from '../core/clock.ts';
 import { parseConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
+import { StaticPeerDirectory } from '../control-plane/callbacks.ts';
 import { ConnectorConfigSchema } from '../main/connector-config.ts';
 import { startConnector, type RunningConnector } from '../main/connector.ts';
 import { RegistryConfigSchema } from '../main/registry-config.ts';
@@ -93,6 +94,9 @@ export async function startWorld(state: string, log: (line: string) => void): Pr
   }
 
   const connectors = {} as World['connectors'];
+  // The demo's connectors come up on ports chosen at start and know each other as static peers: a provider calls a
+  // consumer back only at the DSP endpoint known for its participant.
+  const peers = new StaticPeerDirectory();
   for (const role of ['hospital', 'pharma', 'vendor', 'lab', 'rogue'] as const) {
     const p = PARTICIPANTS[role];
     const config = parseConfig(ConnectorConfigSchema, {
@@ -103,7 +107,8 @@ export async function startWorld(state: string, log: (line: string) => void): Pr
       manager: { intervalMs: 50 },
       tls: tls(p.id),
     });
-    const running = await startConnector(config, { logger: fileLogger(p.id) });
+    const running = await startConnector(config, { logger: fileLogger(p.id), peers });
+    peers.set(p.id, running.dspUrl);
     connectors[role] = { ...running, api: api(running.managementUrl, running.apiKey, 'x-api-key') };
     log(`connector ${p.id} (${p.country}${p.ftz ? `, ${p.ftz}` : ''}) up: DSP ${running.dspUrl}`);
   }

@@ -63,6 +63,20 @@ export const ConnectorConfigSchema = Type.Object(
       },
       { description: 'The data-port registry that receives filing, usage and denial records and publishes policy data.', default: {}, additionalProperties: false },
     ),
+    peers: Type.Array(
+      Type.Object(
+        {
+          participantId: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'The participant id its certificate names.' }),
+          dspUrl: Type.String({ pattern: '^https://', maxLength: 2048, description: 'Its DSP base URL (https://host:port/dsp/2025-1); its callbackAddress must be this URL or beneath it.' }),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        description: "Static peers: the DSP endpoints where this connector, as provider, calls counterparties back. A request naming any other callbackAddress is refused (DSP_CALLBACK_NOT_ALLOWED). Ignored in the conformance profile.",
+        default: [],
+        maxItems: 1000,
+      },
+    ),
     manager: Type.Object(
       {
         intervalMs: Type.Integer({ description: 'How often the state machines look for work, in milliseconds.', default: 200, minimum: 10 }),

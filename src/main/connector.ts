@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger } from '../core/logger.ts';
 import { buildDspApp, buildManagementApp } from '../control-plane/app.ts';
+import { directories, StaticPeerDirectory, type PeerDirectory } from '../control-plane/callbacks.ts';
 import type { ControlPlaneDeps } from '../control-plane/deps.ts';
 import { MtlsDispatcher, PlainHttpDispatcher } from '../control-plane/dispatcher.ts';
 import { conformanceScript, setUpConformance } from '../control-plane/conformance/index.ts';
@@ -63,7 +64,14 @@ function conformanceIdentity(config: ConnectorConfig): LocalIdentity {
   return { participantId: config.conformance.selfId, country: 'CN', certThumbprint: '', serial: '', certPem: '', certDer: Buffer.alloc(0), key: privateKey };
 }
 
-export async function startConnector(config: ConnectorConfig, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningConnector> {
+export interface ConnectorOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Peers known besides the configured ones (connectors started together on one machine, as the demo does). */
+  peers?: PeerDirectory;
+}
+
+export async function startConnector(config: ConnectorConfig, options: ConnectorOptions = {}): Promise<RunningConnector> {
   const clock = options.clock ?? systemClock;
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const conformance = config.profile === 'conformance';
@@ -106,6 +114,8 @@ export async function startConnector(config: ConnectorConfig, options: { clock?:
     requireSignatures: !conformance,
     records,
     callbackAddress: '',
+    // The kit's callback addresses are plain HTTP (docs/tck.md): the callback check belongs to the secured profile.
+    peerDirectory: conformance ? null : directories(new StaticPeerDirectory(config.peers), ...(options.peers ? [options.peers] : [])),
     script: conformance ? conformanceScript() : null,
   };
 

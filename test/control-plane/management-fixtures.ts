@@ -84,6 +84,8 @@ export async function startWorld(): Promise<World> {
         id, role: 'consumer', consumerPid: id, providerPid: `urn:uuid:${randomUUID()}`, agreementId: agreement.id, format: 'HttpData-PULL',
         counterparty: { participantId: provider.participantId, address: provider.dspUrl, country: 'CN' },
         state, stateCount: 0, stateTimestamp: now, dataAddress: null, callbackAddress: null, reasons: [], createdAt: now, updatedAt: now,
+        // A suspension of the consumer's own, which its operator may lift (a provider's is lifted by the provider only).
+        ...(state === 'SUSPENDED' ? { suspendedBy: 'consumer' as const } : {}),
       };
       await consumer.stores.transfers.create(transfer);
       return id;

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { StaticPeerDirectory } from '../../src/control-plane/callbacks.ts';
 import { parseConfig } from '../../src/core/config.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { ConnectorConfigSchema, type ConnectorConfig } from '../../src/main/connector-config.ts';
@@ -38,9 +39,22 @@ async function start(participantId: string, overrides: Record<string, unknown>):
   return restartTestConnector(config, participantId);
 }
 
+/**
+ * The test connectors of one data space (one CA) know each other as static peers: a provider calls a consumer back
+ * only at the endpoint known for its participant (src/control-plane/callbacks.ts), and ports are chosen at start.
+ */
+const peersByCa = new Map<string, StaticPeerDirectory>();
+const peersOf = (config: ConnectorConfig): StaticPeerDirectory => {
+  let peers = peersByCa.get(config.tls.ca);
+  if (!peers) peersByCa.set(config.tls.ca, (peers = new StaticPeerDirectory()));
+  return peers;
+};
+
 /** Starts a connector from an existing config (same state folder and identity), e.g. after stopping it. */
 export async function restartTestConnector(config: ConnectorConfig, name = 'connector'): Promise<TestConnector> {
-  const connector = await startConnector(config, { logger: createLogger({ level: config.log.level, name }) });
+  const peers = peersOf(config);
+  const connector = await startConnector(config, { logger: createLogger({ level: config.log.level, name }), peers });
+  if (config.profile !== 'conformance') peers.set(connector.participantId, connector.dspUrl);
   return {
     ...connector,
     config,

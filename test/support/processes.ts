@@ -78,6 +78,8 @@ export interface ConnectorProcess {
   api<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
+const processPeers = new WeakMap<TestPki, Array<{ participantId: string; dspUrl: string }>>();
+
 /** A connector run as its own OS process through the real `kouan connector start`, restartable on the same ports and state. */
 export async function connectorProcess(pki: TestPki, participantId: string, country: string, extra: Record<string, unknown> = {}): Promise<ConnectorProcess> {
   const credentials = pki.issue(participantId, country);
@@ -85,7 +87,11 @@ export async function connectorProcess(pki: TestPki, participantId: string, coun
   const [dspPort, managementPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
   const apiKey = `process-key-${participantId}-0123456789`;
   const configFile = join(dir, 'connector.json');
-  writeFileSync(configFile, JSON.stringify({
+  const dspUrl = `https://127.0.0.1:${dspPort}/dsp/2025-1`;
+  // The connectors of one data space know each other as static peers (written again at each start, when all are known).
+  const peers = processPeers.get(pki) ?? [];
+  processPeers.set(pki, [...peers, { participantId, dspUrl }]);
+  const writeConfig = () => writeFileSync(configFile, JSON.stringify({
     stateDir: join(dir, 'state'),
     dsp: { listen: { host: '127.0.0.1', port: dspPort } },
     management: { listen: { host: '127.0.0.1', port: managementPort }, apiKey },
@@ -94,16 +100,19 @@ export async function connectorProcess(pki: TestPki, participantId: string, coun
     manager: { intervalMs: 20, leaseMs: 500, maxAttempts: 12 },
     tls: { ca: pki.caPath, crl: pki.crlPath, cert: credentials.cert, key: credentials.key },
     log: { level: process.env.KOUAN_TEST_LOG ?? 'warn' },
+    peers: (processPeers.get(pki) ?? []).filter((p) => p.participantId !== participantId),
     ...extra,
   }));
+  writeConfig();
   const proc: ConnectorProcess = {
     participantId,
     configFile,
-    dspUrl: `https://127.0.0.1:${dspPort}/dsp/2025-1`,
+    dspUrl,
     managementUrl: `http://127.0.0.1:${managementPort}/management/v1`,
     apiKey,
     child: null,
     async start() {
+      writeConfig();
       proc.child = (await startKouanProcess(['connector', 'start', '--config', configFile], { readyKey: 'management', label: participantId })).child;
     },
     async kill(signal = 'SIGKILL') {

@@ -127,8 +127,9 @@ describe('the compose topology as processes on loopback: PostgreSQL, registry, a
     return c;
   }
 
-  function connectorConfig(service: 'hospital' | 'pharma', ports: { dsp: number; management: number; gateway: number; metrics: number }, registryIntake: string): ConnectorConfig {
+  function connectorConfig(service: 'hospital' | 'pharma', ports: { dsp: number; management: number; gateway: number; metrics: number }, registryIntake: string, peerDsp: number): ConnectorConfig {
     const c = dockerConfig(ConnectorConfigSchema, service);
+    c.peers = c.peers.map((p) => ({ ...p, dspUrl: `https://127.0.0.1:${peerDsp}/dsp/2025-1` }));
     c.stateDir = stateDir(service);
     c.storage = { ...c.storage, postgresUrl: pgUrl.href, postgresSchema: schemas[service] };
     c.dsp = { listen: loopback(ports.dsp), publicUrl: `https://127.0.0.1:${ports.dsp}/dsp/2025-1` };
@@ -166,8 +167,8 @@ describe('the compose topology as processes on loopback: PostgreSQL, registry, a
     const intakeUrl = `https://127.0.0.1:${registryPorts.intake}`;
     const files = {
       registry: writeConfig('registry', registryConfig(registryPorts)),
-      hospital: writeConfig('hospital', connectorConfig('hospital', hospitalPorts, intakeUrl)),
-      pharma: writeConfig('pharma', connectorConfig('pharma', pharmaPorts, intakeUrl)),
+      hospital: writeConfig('hospital', connectorConfig('hospital', hospitalPorts, intakeUrl, pharmaPorts.dsp)),
+      pharma: writeConfig('pharma', connectorConfig('pharma', pharmaPorts, intakeUrl, hospitalPorts.dsp)),
     };
     const start = async (service: Participant['service'], args: string[], readyKey: string) => {
       processes[service] = await startKouanProcess(args, { readyKey, label: service, env: pgEnv });

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { KouanError } from '../../core/errors.ts';
 import { verifyDetached } from '../../trust/jws.ts';
+import { allowedCallback } from '../callbacks.ts';
 import type { Caller, ControlPlaneDeps } from '../deps.ts';
 import { message, type DspMessage } from '../dsp/jsonld.ts';
 import { fromDsp } from '../dsp/odrl.ts';
@@ -53,6 +54,7 @@ export class NegotiationProtocol {
       await this.#processes.save(this.#planner.negotiationEvent(recorded, 'counterRequested'), existing);
       return { created: false, body: negotiationMessage(recorded) };
     }
+    const callbackAddress = await this.#callback(caller, msg.callbackAddress);
     const offer = await this.#deps.stores.offers.get(String(offerJson['@id']));
     if (!offer || (typeof offerJson.target === 'string' && offerJson.target !== offer.assetId)) {
       throw new KouanError('DSP_UNKNOWN_OFFER', `offer ${String(offerJson['@id'])} is not offered${offerJson.target ? ` for dataset ${String(offerJson.target)}` : ''}`);
@@ -64,7 +66,7 @@ export class NegotiationProtocol {
       role: 'provider',
       consumerPid: String(msg.consumerPid),
       providerPid: id,
-      counterparty: { participantId: caller.peer.participantId, address: String(msg.callbackAddress ?? ''), country: caller.peer.country },
+      counterparty: { participantId: caller.peer.participantId, address: callbackAddress ?? '', country: caller.peer.country },
       state: 'REQUESTED',
       stateCount: 0,
       stateTimestamp: now,
@@ -72,13 +74,21 @@ export class NegotiationProtocol {
       terms,
       agreementId: null,
       reasons: [],
-      callbackAddress: (msg.callbackAddress as string | undefined) ?? null,
+      callbackAddress,
       createdAt: now,
       updatedAt: now,
     };
     await this.#deps.stores.negotiations.create(this.#planner.negotiationEvent(negotiation, 'requested'));
     this.#deps.log.info({ negotiation: id, consumer: caller.peer.participantId, offer: offer.id }, 'contract request received');
     return { created: true, body: negotiationMessage(negotiation) };
+  }
+
+  /** The initial request's callbackAddress, when it is one the caller may name (callbacks.ts; any, in the conformance profile). */
+  async #callback(caller: Caller, address: unknown): Promise<string | null> {
+    const directory = this.#deps.peerDirectory;
+    if (!directory) return typeof address === 'string' ? address : null;
+    if (typeof address !== 'string') throw new KouanError('DSP_CALLBACK_NOT_ALLOWED', 'an initial ContractRequestMessage names its callbackAddress');
+    return allowedCallback(directory, caller.peer.participantId, address);
   }
 
   /** Consumer: the provider offers (or counter-offers). */

@@ -45,7 +45,7 @@ export function transferProcessors(deps: ControlPlaneDeps, options: TransferProc
     async (t, holder) => {
       const body = kind === 'completion' ? pids(t) : { ...pids(t), code: t.reasons[0]?.code ?? to, ...reasonTexts(t.reasons) };
       await confirmed(await deps.dispatcher.send(peerOf(t), `transfers/${counterpartPid(t)}/${kind}`, message(type, body)), t, [to], kind);
-      await save(to === 'SUSPENDED' ? delivered(t, to) : move(t, to), t, holder);
+      await save(to === 'SUSPENDED' ? delivered(t, to, { suspendedBy: t.role }) : move(t, to), t, holder);
     };
   const signals = {
     SUSPENDING: signal('suspension', 'TransferSuspensionMessage', 'SUSPENDED'),

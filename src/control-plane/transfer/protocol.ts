@@ -2,12 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { KouanError } from '../../core/errors.ts';
 import { PULL_FORMAT, PULL_FORMATS } from '../catalog.ts';
+import { allowedCallback } from '../callbacks.ts';
 import type { Caller, ControlPlaneDeps } from '../deps.ts';
 import { message, type DspMessage } from '../dsp/jsonld.ts';
 import { IncomingProcesses } from '../incoming.ts';
 import type { TransferProcess, TransferState } from '../model.ts';
 import { Planner } from '../plan.ts';
-import { transferMessageStates, transferTransitions } from '../states.ts';
+import { counterpartOf, expectRestart, transferMessageStates, transferTransitions } from '../states.ts';
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +36,8 @@ export class TransferProtocol {
 
   /** Provider: a TransferRequestMessage under an agreement with this caller. */
   async request(caller: Caller, msg: Json): Promise<DspMessage> {
+    const directory = this.#deps.peerDirectory;
+    const callbackAddress = directory ? await allowedCallback(directory, caller.peer.participantId, String(msg.callbackAddress)) : String(msg.callbackAddress);
     const agreement = await this.#deps.stores.agreements.get(String(msg.agreementId));
     if (!agreement || agreement.consumerId !== caller.peer.participantId || agreement.providerId !== this.#deps.self.participantId) {
       throw new KouanError('DSP_UNKNOWN_AGREEMENT', `no agreement ${String(msg.agreementId)} with ${caller.peer.participantId}`);
@@ -48,14 +51,14 @@ export class TransferProtocol {
       role: 'provider',
       consumerPid: String(msg.consumerPid),
       providerPid: id,
-      counterparty: { participantId: caller.peer.participantId, address: String(msg.callbackAddress), country: caller.peer.country, certThumbprint: caller.peer.certThumbprint },
+      counterparty: { participantId: caller.peer.participantId, address: callbackAddress, country: caller.peer.country, certThumbprint: caller.peer.certThumbprint },
       agreementId: agreement.id,
       format: String(msg.format),
       state: 'REQUESTED',
       stateCount: 0,
       stateTimestamp: now,
       dataAddress: null,
-      callbackAddress: String(msg.callbackAddress),
+      callbackAddress,
       reasons: [],
       createdAt: now,
       updatedAt: now,
@@ -65,9 +68,14 @@ export class TransferProtocol {
     return transferMessage(transfer);
   }
 
-  /** Consumer: the provider started the transfer (with the endpoint data reference). Provider: the consumer asks to resume. */
+  /**
+   * Consumer: the provider started the transfer (with the endpoint data reference). Provider: the consumer asks to
+   * resume, which it may only for a suspension of its own (states.ts expectRestart); refused, nothing changes and
+   * no access token is issued.
+   */
   async start(caller: Caller, pid: string, msg: Json): Promise<void> {
     const existing = await this.#processes.expect(caller, pid, 'start');
+    expectRestart(existing, counterpartOf(existing.role));
     if (existing.role === 'provider') {
       await this.#processes.save({ ...this.#processes.move(existing, 'STARTING'), counterparty: { ...existing.counterparty, certThumbprint: caller.peer.certThumbprint } }, existing);
       return;
@@ -81,6 +89,7 @@ export class TransferProtocol {
   async signal(caller: Caller, pid: string, signal: 'completion' | 'suspension' | 'termination', msg: Json): Promise<void> {
     const existing = await this.#processes.expect(caller, pid, signal);
     const to: TransferState = signal === 'completion' ? 'COMPLETED' : signal === 'suspension' ? 'SUSPENDED' : 'TERMINATED';
-    await this.#processes.save({ ...this.#processes.move(existing, to), reasons: reasonsOf(msg) }, existing);
+    const suspendedBy = signal === 'suspension' ? { suspendedBy: counterpartOf(existing.role) } : {};
+    await this.#processes.save({ ...this.#processes.move(existing, to), reasons: reasonsOf(msg), ...suspendedBy }, existing);
   }
 }
