@@ -1,6 +1,7 @@
 /** Every store contract, for one adapter: `describeStoreContracts(newDatabase)` inside the adapter's test file. */
 import { describe, expect, it } from 'vitest';
 import type { ContractNegotiation, NegotiationState, TransferProcess, TransferState } from '../../../src/control-plane/model.ts';
+import { describeBudgetStore } from './budgets.ts';
 import { describeAssetStore, describeOfferStore } from './catalog.ts';
 import { agreement, approval, asset, negotiation, offer, outboxRecord, subjectHashes, transfer } from './fixtures.ts';
 import { storesFor, type NewDatabase } from './harness.ts';
@@ -31,6 +32,7 @@ export function describeStoreContracts(newDatabase: NewDatabase): void {
   describeApprovalStore(newDatabase);
   describeTransferTerms(newDatabase);
   describeUsageStore(newDatabase);
+  describeBudgetStore(newDatabase);
   describeOutbox(newDatabase);
 
   describe('Stores', () => {

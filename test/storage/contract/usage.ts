@@ -30,6 +30,16 @@ export function describeUsageStore(newDatabase: NewDatabase): void {
     const db = storesFor(newDatabase);
     const open = async (): Promise<UsageStore> => (await db.open()).stores.usage;
 
+    it('tells which subjects an agreement has already reached', async () => {
+      const usage = await open();
+      const [a, b, c] = subjectHashes(0, 3) as [string, string, string];
+      await usage.addSubjects(EXPORTER, YEAR, 'ag-1', [a, b], false);
+      await usage.addSubjects(EXPORTER, YEAR, 'ag-2', [c], false);
+      expect(await usage.linkedSubjects('ag-1', [a, b, c])).toEqual(new Set([a, b]));
+      expect(await usage.linkedSubjects('ag-2', [a, b, c])).toEqual(new Set([c]));
+      expect(await usage.linkedSubjects('ag-3', [])).toEqual(new Set());
+    });
+
     it('starts every agreement at zero', async () => {
       const usage = await open();
       expect(await usage.agreementUsage('ag-1')).toEqual({ requests: 0, records: 0, subjects: 0 });
