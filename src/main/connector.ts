@@ -75,7 +75,8 @@ export async function startConnector(config: ConnectorConfig, options: Connector
   const clock = options.clock ?? systemClock;
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const conformance = config.profile === 'conformance';
-  const trust = conformance ? null : await TrustStore.load(config.tls);
+  // The CRL in force is kept in the state folder: after a restart an older CRL file does not replace it.
+  const trust = conformance ? null : await TrustStore.load({ ...config.tls, crlKept: join(config.stateDir, 'crl-in-force.pem') });
   const self = trust ? trust.identity : conformanceIdentity(config);
   const log = (options.logger ?? createLogger({ level: config.log.level, name: 'connector' })).child({ participant: self.participantId });
   if (conformance) log.warn('CONFORMANCE PROFILE: plain HTTP and a static credential on the DSP endpoint; never use it in production');

@@ -45,7 +45,8 @@ export async function startRegistry(config: RegistryConfig, options: { clock?: C
   const clock = options.clock ?? systemClock;
   const credit = checkCreditParameters(config.credit);
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const trust = await TrustStore.load(config.tls);
+  // The CRL in force is kept in the state folder: after a restart an older CRL file does not replace it.
+  const trust = await TrustStore.load({ ...config.tls, crlKept: join(config.stateDir, 'crl-in-force.pem') });
   const log = (options.logger ?? createLogger({ level: config.log.level, name: 'registry' })).child({ participant: trust.identity.participantId });
   trust.watch(config.tls.crlPollMs, log);
   const stores = await openRegistryStores(config);

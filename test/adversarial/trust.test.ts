@@ -17,6 +17,7 @@ import { signCrl, writeCrl } from '../../src/trust/pki/crl.ts';
 import { MAX_REQUEST_TOKEN_SECONDS } from '../../src/trust/tokens.ts';
 import { TrustStore } from '../../src/trust/trust-store.ts';
 import { Collect } from '../support/collect.ts';
+import { restartTestConnector, startTestConnector } from '../support/connectors.ts';
 import { TestPki, type Credentials } from '../support/pki.ts';
 import { rawCall, startEchoServer, type EchoServer } from '../support/servers.ts';
 
@@ -266,6 +267,33 @@ describe('a CRL only moves forward: copying an older one back never re-admits a 
     } finally {
       await again.close();
       restarted.close();
+    }
+  });
+});
+
+describe('a connector restarted with an older CRL file keeps the newer CRL it accepted before (real connector, real mutual TLS)', () => {
+  let pki: TestPki;
+
+  beforeAll(async () => {
+    pki = await TestPki.create();
+  });
+  afterAll(() => pki.cleanup());
+
+  it('refuses the revoked certificate on its DSP endpoint after the restart, with TLS_CERT_REVOKED', async () => {
+    const lab = pki.issue('ai-lab', 'SG');
+    const older = readFileSync(pki.crlPath, 'utf8');
+    let connector = await startTestConnector(pki, 'bj-hospital', 'CN');
+    try {
+      const labAt = async () => (await rawCall(connector.dspUrl, pki.caPem, pki.pem(lab))).body.code;
+      expect(await labAt()).toBe('TOKEN_MISSING'); // through mutual TLS, stopped only for want of a token
+      await pki.revoke({ participantId: 'ai-lab' });
+      await expect.poll(labAt, { timeout: 5000, interval: 50 }).toBe('TLS_CERT_REVOKED');
+      await connector.stop();
+      writeFileSync(pki.crlPath, older);
+      connector = await restartTestConnector(connector.config, 'bj-hospital');
+      expect(await labAt()).toBe('TLS_CERT_REVOKED');
+    } finally {
+      await connector.stop();
     }
   });
 });
