@@ -40,20 +40,29 @@ export interface Dispatcher {
 
 const join = (base: string, path: string) => `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 
-/** Production: mutual TLS to the participant named in the counterparty, a fresh bound token per call. */
+/**
+ * Production: mutual TLS to the participant named in the counterparty, a fresh bound token per call. An address
+ * that is not https:// (one recorded before callbacks were checked, or given on the management API) is refused
+ * before anything is sent: the client would otherwise speak plain HTTP to it, token included.
+ */
 export class MtlsDispatcher implements Dispatcher {
   readonly #client: PeerClient;
   constructor(client: PeerClient) {
     this.#client = client;
   }
   async send(to: Counterparty, path: string, message: DspMessage): Promise<DispatchResult> {
-    const r = await this.#client.request({ participantId: to.participantId, baseUrl: to.address }, { method: 'POST', path: join('', path), body: message });
+    const r = await this.#client.request(peerAt(to), { method: 'POST', path: join('', path), body: message });
     return { status: r.status, body: r.body };
   }
   async get(to: Counterparty, path: string): Promise<DispatchResult> {
-    const r = await this.#client.request({ participantId: to.participantId, baseUrl: to.address }, { method: 'GET', path: join('', path) });
+    const r = await this.#client.request(peerAt(to), { method: 'GET', path: join('', path) });
     return { status: r.status, body: r.body };
   }
+}
+
+function peerAt(to: Counterparty): { participantId: string; baseUrl: string } {
+  if (!/^https:\/\//i.test(to.address)) throw new KouanError('DSP_ADDRESS_NOT_HTTPS', `${to.participantId} is at ${JSON.stringify(to.address.slice(0, 200))}, not an https:// address`);
+  return { participantId: to.participantId, baseUrl: to.address };
 }
 
 /**

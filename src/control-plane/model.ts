@@ -186,11 +186,6 @@ export interface TransferProcess {
    * Kept in the stored document; absent in transfers recorded before it was kept.
    */
   suspendedBy?: Role | null;
-  /**
-   * Who suspended it, when it was last suspended (states.ts: a provider's suspension is lifted by the provider only).
-   * Kept in the stored document; absent in transfers recorded before it was kept.
-   */
-  suspendedBy?: Role | null;
   /** Steps still to take on our own after the current -ING one (only scripts plan more than one step). */
   plan?: TransferStep[];
   /** The current -ING step is not taken before this time (a script's pause; production never waits). */
