@@ -38,8 +38,9 @@ describe.each<Storage>(['SQLite', 'PostgreSQL'])('a hostile participant against 
     pki = await TestPki.create();
     if (storage === 'PostgreSQL') schemas.push(uniqueSchema('adversarial_intake'));
     const storageConfig = storage === 'SQLite' ? {} : { storage: { postgresUrl: testPostgresUrl(), postgresSchema: schemas[0] } };
-    // Every flow marked for a spot check, so that the spot-check CSV carries the records this file sends.
-    registry = await startTestRegistry(pki, { ...storageConfig, credit: { rates: { A: 1, B: 1, C: 1, D: 1 } } }, undefined, clock);
+    // Every flow marked for a spot check, so that the spot-check CSV carries the records this file sends; append
+    // transactions of 2 records, so that every batch this file sends is larger than one usually carries.
+    registry = await startTestRegistry(pki, { ...storageConfig, credit: { rates: { A: 1, B: 1, C: 1, D: 1 } }, ledger: { maxBatch: 2 } }, undefined, clock);
     exporter = await testConnector(pki, registry, 'bj-hospital', 'CN');
     consumer = await testConnector(pki, registry, 'pharma-de', 'DE');
     volume = await testConnector(pki, registry, 'volume-co', 'CN');
