@@ -99,6 +99,31 @@ describe('a hostile consumer against the control plane', () => {
     return l;
   };
 
+  /** A negotiation as the store holds it, in `state` (waiting for the counterparty when no processor moves it). */
+  const seeded = async (role: 'provider' | 'consumer', state: ContractNegotiation['state'], callback = pharma.dspUrl): Promise<ContractNegotiation> => {
+    const now = new Date().toISOString();
+    const id = `urn:uuid:${randomUUID()}`;
+    const negotiation: ContractNegotiation = {
+      id,
+      role,
+      consumerPid: role === 'consumer' ? id : `urn:uuid:${randomUUID()}`,
+      providerPid: role === 'provider' ? id : `urn:uuid:${randomUUID()}`,
+      counterparty: { participantId: 'pharma-de', address: role === 'provider' ? callback : pharma.dspUrl, country: 'DE' },
+      state,
+      stateCount: 0,
+      stateTimestamp: now,
+      offer: { ...offer, createdAt: now },
+      terms: { purpose: 'clinical-research', acceptedObligations: [] },
+      agreementId: null,
+      reasons: [],
+      callbackAddress: role === 'provider' ? callback : null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await hospital.stores.negotiations.create(negotiation);
+    return negotiation;
+  };
+
   describe('the honest path', () => {
     it('negotiates and starts a transfer, the provider calling the consumer back at its registered https endpoint', async () => {
       const { consumer, providerId } = await started();
@@ -171,30 +196,6 @@ describe('a hostile consumer against the control plane', () => {
   });
 
   describe('each negotiation message comes from the role that sends it', () => {
-    /** A negotiation as the store holds it, waiting for the counterparty in `state` (no processor moves it). */
-    const seeded = async (role: 'provider' | 'consumer', state: ContractNegotiation['state']): Promise<ContractNegotiation> => {
-      const now = new Date().toISOString();
-      const id = `urn:uuid:${randomUUID()}`;
-      const negotiation: ContractNegotiation = {
-        id,
-        role,
-        consumerPid: role === 'consumer' ? id : `urn:uuid:${randomUUID()}`,
-        providerPid: role === 'provider' ? id : `urn:uuid:${randomUUID()}`,
-        counterparty: { participantId: 'pharma-de', address: pharma.dspUrl, country: 'DE' },
-        state,
-        stateCount: 0,
-        stateTimestamp: now,
-        offer: { ...offer, createdAt: now },
-        terms: { purpose: 'clinical-research', acceptedObligations: [] },
-        agreementId: null,
-        reasons: [],
-        callbackAddress: role === 'provider' ? pharma.dspUrl : null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await hospital.stores.negotiations.create(negotiation);
-      return negotiation;
-    };
     const pidsOf = (n: ContractNegotiation) => ({ consumerPid: n.consumerPid, providerPid: n.providerPid! });
     const agreement = (n: ContractNegotiation) => ({ '@id': `urn:uuid:${randomUUID()}`, '@type': 'Agreement', target: asset.id, assigner: n.role === 'provider' ? 'pharma-de' : 'bj-hospital', assignee: 'pharma-de', permission: [{ action: 'use' }] });
 
@@ -300,6 +301,26 @@ describe('a hostile consumer against the control plane', () => {
       await settle();
       expect(http.connections()).toBe(0);
       expect(tcp.connections()).toBe(0);
+    });
+  });
+
+  describe('nothing goes out over plain HTTP', () => {
+    it('a plain-http callback already on record (stored before callbacks were checked) is never called: the provider\'s step fails before connecting', async () => {
+      const server = await listener(plainHttpListener);
+      const n = await seeded('provider', 'OFFERING', `http://127.0.0.1:${server.port}/dsp/2025-1`);
+      const retried = await until(async () => (await hospital.stores.negotiations.get(n.id))!, (x) => x.stateCount >= 2);
+      expect(retried).toMatchObject({ state: 'OFFERING' });
+      expect(retried.stateCount).toBeGreaterThanOrEqual(2);
+      expect(server.connections()).toBe(0);
+    });
+
+    it('the management API refuses a plain-http provider address with 400 DSP_ADDRESS_NOT_HTTPS and never connects to it', async () => {
+      const server = await listener(plainHttpListener);
+      const r = await pharma.api<{ code: string }>('POST', '/negotiations', { providerId: 'bj-hospital', address: `http://127.0.0.1:${server.port}/dsp/2025-1`, datasetId: asset.id, offerId: offer.id, purpose: 'clinical-research' });
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('DSP_ADDRESS_NOT_HTTPS');
+      await settle();
+      expect(server.connections()).toBe(0);
     });
   });
 
