@@ -132,11 +132,11 @@ cases["row05_export_controlled_with_licence"] := {
 	"expect": _exempt,
 }
 
-cases["row06_ftz_below_entry_threshold"] := {"patch": object.union(_bj, _cumulative(98799, 0)), "expect": _exempt}
+cases["row10_ftz_below_entry_threshold"] := {"patch": object.union(_bj, _cumulative(98799, 0)), "expect": _exempt}
 
-cases["row06_ftz_domain_not_on_list"] := {"patch": object.union_n([_bj, _cumulative(2000000, 0), {"data": {"domain": "retail"}}]), "expect": _exempt}
+cases["row10_ftz_domain_not_on_list"] := {"patch": object.union_n([_bj, _cumulative(2000000, 0), {"data": {"domain": "retail"}}]), "expect": _exempt}
 
-cases["row06_ftz_important_data_not_on_list"] := {
+cases["row10_ftz_important_data_not_on_list"] := {
 	"patch": object.union(_bj, {"data": {"domain": "retail", "grade": "important"}}),
 	"expect": object.union(_exempt, {"warnings": ["EXPORT_FTZ_IMPORTANT_DATA_UNLISTED"]}),
 }
@@ -170,25 +170,25 @@ cases["row08_trade_scenario_with_pi_does_not_apply"] := {
 	"expect": object.union(_exempt, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
 }
 
-cases["row09_transit_above_thresholds"] := {"patch": object.union(_pi(2000000, 50000), {"data": {"scenario": "transit"}}), "expect": _exempt}
+cases["row06_transit_above_thresholds"] := {"patch": object.union(_pi(2000000, 50000), {"data": {"scenario": "transit"}}), "expect": _exempt}
 
-cases["row09_transit_without_pipia"] := {
+cases["row06_transit_without_pipia"] := {
 	"patch": {"data": {"scenario": "transit"}, "approvals": {"pipias": []}},
 	"expect": {"path": "exempt", "allow": false, "codes": ["EXPORT_PIPIA_MISSING"]},
 }
 
-cases["row09_transit_with_important_data"] := {
+cases["row06_transit_with_important_data"] := {
 	"patch": {"data": {"scenario": "transit", "grade": "important"}},
 	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
 }
 
-cases["row10_contract_with_individual"] := {"patch": object.union(_pi(150000, 0), {"data": {"scenario": "contract_with_individual"}}), "expect": _exempt}
+cases["row09_contract_with_individual"] := {"patch": object.union(_pi(150000, 0), {"data": {"scenario": "contract_with_individual"}}), "expect": _exempt}
 
-cases["row10_hr_management"] := {"patch": object.union(_pi(150000, 20000), {"data": {"scenario": "hr_management"}}), "expect": _exempt}
+cases["row09_hr_management"] := {"patch": object.union(_pi(150000, 20000), {"data": {"scenario": "hr_management"}}), "expect": _exempt}
 
-cases["row10_emergency"] := {"patch": object.union(_pi(1200, 1200), {"data": {"scenario": "emergency"}}), "expect": _exempt}
+cases["row09_emergency"] := {"patch": object.union(_pi(1200, 1200), {"data": {"scenario": "emergency"}}), "expect": _exempt}
 
-cases["row10_scenario_with_important_data"] := {
+cases["row09_scenario_with_important_data"] := {
 	"patch": {"data": {"scenario": "contract_with_individual", "grade": "important"}},
 	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
 }
@@ -234,3 +234,30 @@ cases["row15_cumulative_sensitive_0_flow_0"] := {"patch": _cumulative(50000, 0),
 cases["row16_no_pi"] := {"patch": _no_pi, "expect": _exempt}
 
 cases["row16_no_pi_high_cumulative"] := {"patch": object.union(_no_pi, _cumulative(2000000, 20000)), "expect": _exempt}
+
+# --- transit and the art. 5(1)-(3) scenarios against free-trade-zone entries ------------------------
+
+# The reviewer's case: a Beijing FTZ hospital sends back case files of 100,000 patients collected abroad.
+_bj_case_files := object.union_n([_bj, _pi(100000, 100000), {"data": {"categories": ["case_files"]}}])
+
+cases["row07_ftz_case_files_entry_without_scenario_provisions_art_6"] := {"patch": _bj_case_files, "expect": _sa_missing}
+
+cases["row06_transit_prevails_over_ftz_entry_provisions_art_4"] := {
+	"patch": object.union(_bj_case_files, {"data": {"scenario": "transit"}}),
+	"expect": _exempt,
+}
+
+cases["row06_transit_prevails_over_ftz_entry_needs_pipia_provisions_art_4_pipl_art_55"] := {
+	"patch": object.union(_bj_case_files, {"data": {"scenario": "transit"}, "approvals": {"pipias": []}}),
+	"expect": {"path": "exempt", "allow": false, "codes": ["EXPORT_PIPIA_MISSING"]},
+}
+
+cases["row07_ftz_important_data_entry_prevails_over_contract_scenario_provisions_art_6"] := {
+	"patch": object.union(_bj_case_files, {"data": {"scenario": "contract_with_individual"}}),
+	"expect": _sa_missing,
+}
+
+cases["row07_ftz_important_data_entry_prevails_over_emergency_provisions_art_6"] := {
+	"patch": object.union(_bj_case_files, {"data": {"scenario": "emergency"}}),
+	"expect": _sa_missing,
+}

@@ -90,11 +90,11 @@ test_row05_export_controlled_licence_for_other_recipient if check("row05_export_
 
 test_row05_export_controlled_with_licence if check("row05_export_controlled_with_licence")
 
-test_row06_ftz_below_entry_threshold if check("row06_ftz_below_entry_threshold")
+test_row10_ftz_below_entry_threshold if check("row10_ftz_below_entry_threshold")
 
-test_row06_ftz_domain_not_on_list if check("row06_ftz_domain_not_on_list")
+test_row10_ftz_domain_not_on_list if check("row10_ftz_domain_not_on_list")
 
-test_row06_ftz_important_data_not_on_list if check("row06_ftz_important_data_not_on_list")
+test_row10_ftz_important_data_not_on_list if check("row10_ftz_important_data_not_on_list")
 
 test_row07_ftz_entry_threshold_reached if check("row07_ftz_entry_threshold_reached")
 
@@ -110,19 +110,19 @@ test_row08_trade_without_pi if check("row08_trade_without_pi")
 
 test_row08_trade_scenario_with_pi_does_not_apply if check("row08_trade_scenario_with_pi_does_not_apply")
 
-test_row09_transit_above_thresholds if check("row09_transit_above_thresholds")
+test_row06_transit_above_thresholds if check("row06_transit_above_thresholds")
 
-test_row09_transit_without_pipia if check("row09_transit_without_pipia")
+test_row06_transit_without_pipia if check("row06_transit_without_pipia")
 
-test_row09_transit_with_important_data if check("row09_transit_with_important_data")
+test_row06_transit_with_important_data if check("row06_transit_with_important_data")
 
-test_row10_contract_with_individual if check("row10_contract_with_individual")
+test_row09_contract_with_individual if check("row09_contract_with_individual")
 
-test_row10_hr_management if check("row10_hr_management")
+test_row09_hr_management if check("row09_hr_management")
 
-test_row10_emergency if check("row10_emergency")
+test_row09_emergency if check("row09_emergency")
 
-test_row10_scenario_with_important_data if check("row10_scenario_with_important_data")
+test_row09_scenario_with_important_data if check("row09_scenario_with_important_data")
 
 test_row11_important_data_without_assessment if check("row11_important_data_without_assessment")
 
@@ -165,6 +165,16 @@ test_row15_cumulative_sensitive_0_flow_0 if check("row15_cumulative_sensitive_0_
 test_row16_no_pi if check("row16_no_pi")
 
 test_row16_no_pi_high_cumulative if check("row16_no_pi_high_cumulative")
+
+test_row07_ftz_case_files_entry_without_scenario_provisions_art_6 if check("row07_ftz_case_files_entry_without_scenario_provisions_art_6")
+
+test_row06_transit_prevails_over_ftz_entry_provisions_art_4 if check("row06_transit_prevails_over_ftz_entry_provisions_art_4")
+
+test_row06_transit_prevails_over_ftz_entry_needs_pipia_provisions_art_4_pipl_art_55 if check("row06_transit_prevails_over_ftz_entry_needs_pipia_provisions_art_4_pipl_art_55")
+
+test_row07_ftz_important_data_entry_prevails_over_contract_scenario_provisions_art_6 if check("row07_ftz_important_data_entry_prevails_over_contract_scenario_provisions_art_6")
+
+test_row07_ftz_important_data_entry_prevails_over_emergency_provisions_art_6 if check("row07_ftz_important_data_entry_prevails_over_emergency_provisions_art_6")
 
 # --- the shape of a decision ---------------------------------------------------------------
 
@@ -237,4 +247,49 @@ test_entry_naming_forbidden_refuses if {
 test_entry_naming_an_unknown_path_refuses if {
 	export.path == "forbidden" with input as _in_test_zone
 		with data.ftz_negative_lists as object.union(_zone, {"entries": [_entry("XX-1", "assessment")]})
+}
+
+# --- entries on personal information (row 10; mocked) --------------------------------------------
+
+_pi_entry(id, p) := object.union(_entry(id, p), {"designates": "personal_information"})
+
+_pi_entry_list := object.union(_zone, {"entries": [_pi_entry("XX-PI-1", "standard_contract_or_certification")]})
+
+test_row10_ftz_pi_entry_names_the_path_provisions_art_6 if {
+	d := export.decision with input as _in_test_zone with data.ftz_negative_lists as _pi_entry_list
+	d.path == "standard_contract_or_certification"
+	d.reasons[0].code == "EXPORT_FTZ_LISTED_PI"
+	endswith(d.reasons[0].message, " Entries: XX-PI-1.")
+}
+
+test_row09_contract_scenario_prevails_over_ftz_pi_entry_provisions_art_5_1 if {
+	d := export.decision with input as object.union(_in_test_zone, {"data": {"scenario": "contract_with_individual"}})
+		with data.ftz_negative_lists as _pi_entry_list
+	d.path == "exempt"
+	d.allow
+	d.reasons[0].code == "EXPORT_SCENARIO_CONTRACT_WITH_INDIVIDUAL"
+}
+
+test_row09_hr_scenario_prevails_over_ftz_pi_entry_provisions_art_5_2 if {
+	d := export.decision with input as object.union(_in_test_zone, {"data": {"scenario": "hr_management"}})
+		with data.ftz_negative_lists as _pi_entry_list
+	d.reasons[0].code == "EXPORT_SCENARIO_HR_MANAGEMENT"
+}
+
+test_row07_entry_without_designates_is_read_as_important_data_provisions_art_6 if {
+	d := export.decision with input as object.union(_in_test_zone, {"data": {"scenario": "emergency"}})
+		with data.ftz_negative_lists as object.union(_zone, {"entries": [_entry("XX-1", "security_assessment")]})
+	d.path == "security_assessment"
+	d.reasons[0].code == "EXPORT_FTZ_LISTED"
+}
+
+test_row07_important_data_entry_decides_over_pi_entry if {
+	d := export.decision with input as _in_test_zone
+		with data.ftz_negative_lists as object.union(_zone, {"entries": [
+			_pi_entry("XX-PI-1", "forbidden"),
+			_entry("XX-ID-1", "security_assessment"),
+		]})
+	d.path == "security_assessment"
+	d.reasons[0].code == "EXPORT_FTZ_LISTED"
+	endswith(d.reasons[0].message, " Entries: XX-ID-1.")
 }

@@ -1,5 +1,5 @@
 # Export decision table
-# Rows 1-16 of shared/domain/cn-export-rules.md (row 0, invalid input, is in input.rego). Each row adds one
+# Rows 1-16 of the decision table in docs/policy/export.md (row 0, invalid input, is in input.rego). Each row adds one
 # element to matched_rows; the lowest row number decides the path. The thresholds come from data.thresholds
 # and compare the exporter's totals this year (cumulative + this flow).
 package kouan.export
@@ -92,37 +92,38 @@ _export_licence if {
 }
 
 # METADATA
-# title: Row 6 — free trade zone, data on no negative-list entry
-# description: The exporter (not a CIIO) sits in a free trade zone with a negative list and the data matches none of its entries.
+# title: Row 6 — PI collected abroad and sent back
+# description: Personal information collected abroad, processed in China and sent back with nothing domestic added is exempt for every exporter, free-trade-zone lists included, as such data is not domestic important data.
 # custom:
-#   code: EXPORT_FTZ_UNLISTED
-#   basis: Provisions art. 6
+#   code: EXPORT_SCENARIO_TRANSIT
+#   basis: Provisions art. 4
 #   row: 6
 #   path: exempt
-_ftz_unlisted := _row(rego.metadata.rule())
+_scenario_transit := _row(rego.metadata.rule())
 
-matched_rows contains _ftz_unlisted if {
-	_ftz_list_applies
-	count(ftz_matches) == 0
+matched_rows contains _scenario_transit if {
+	input.data.scenario == "transit"
+	input.data.grade == "general"
 }
 
 # METADATA
-# title: Row 7 — free trade zone, data on a negative-list entry
-# description: The exporter (not a CIIO) sits in a free trade zone and the data matches its negative list; the strictest path named by the matching entries applies.
+# title: Row 7 — free trade zone, entry designating important data
+# description: The exporter (not a CIIO) sits in a free trade zone and the data matches a negative-list entry that designates important data; the strictest path named by those entries applies.
 # custom:
 #   code: EXPORT_FTZ_LISTED
-#   basis: Provisions art. 6
+#   basis: Provisions art. 6; NDSR art. 37
 #   row: 7
 _ftz_listed := rego.metadata.rule()
 
-matched_rows contains {"row": _ftz_listed.custom.row, "path": p, "reason": object.union(_reason(_ftz_listed, _effect(p)), {"message": msg})} if {
-	_ftz_list_applies
-	count(ftz_matches) > 0
-	top := max({object.get(_path_rank, e.path, 3) | some e in ftz_matches})
+matched_rows contains _ftz_row(_ftz_listed, ftz_important_matches) if count(ftz_important_matches) > 0
+
+# The row of matching entries: the strictest path they name, their ids in the message.
+_ftz_row(meta, entries) := {"row": meta.custom.row, "path": p, "reason": object.union(_reason(meta, _effect(p)), {"message": msg})} if {
+	top := max({object.get(_path_rank, e.path, 3) | some e in entries})
 	some p, rank in _path_rank
 	rank == top
-	ids := concat(", ", sort({e.id | some e in ftz_matches}))
-	msg := concat("", [_ftz_listed.description, " Entries: ", ids, "."])
+	ids := concat(", ", sort({e.id | some e in entries}))
+	msg := concat("", [meta.description, " Entries: ", ids, "."])
 }
 
 # METADATA
@@ -142,27 +143,12 @@ matched_rows contains _scenario_trade_no_pi if {
 }
 
 # METADATA
-# title: Row 9 — PI collected abroad and sent back
-# description: Personal information collected abroad, processed in China and sent back with nothing domestic added is exempt.
-# custom:
-#   code: EXPORT_SCENARIO_TRANSIT
-#   basis: Provisions art. 4
-#   row: 9
-#   path: exempt
-_scenario_transit := _row(rego.metadata.rule())
-
-matched_rows contains _scenario_transit if {
-	input.data.scenario == "transit"
-	input.data.grade == "general"
-}
-
-# METADATA
-# title: Row 10 — contract with the individual
-# description: Personal information necessary to conclude or perform a contract with the individual, without important data, is exempt.
+# title: Row 9 — contract with the individual
+# description: Personal information necessary to conclude or perform a contract with the individual, without important data, is exempt, free-trade-zone entries on personal information included, as arts. 7-8 yield to arts. 3-6.
 # custom:
 #   code: EXPORT_SCENARIO_CONTRACT_WITH_INDIVIDUAL
 #   basis: Provisions art. 5(1)
-#   row: 10
+#   row: 9
 #   path: exempt
 _scenario_contract_with_individual := _row(rego.metadata.rule())
 
@@ -172,12 +158,12 @@ matched_rows contains _scenario_contract_with_individual if {
 }
 
 # METADATA
-# title: Row 10 — cross-border HR management
-# description: Employee personal information necessary for cross-border human-resources management, without important data, is exempt.
+# title: Row 9 — cross-border HR management
+# description: Employee personal information necessary for cross-border human-resources management, without important data, is exempt, free-trade-zone entries on personal information included, as arts. 7-8 yield to arts. 3-6.
 # custom:
 #   code: EXPORT_SCENARIO_HR_MANAGEMENT
 #   basis: Provisions art. 5(2)
-#   row: 10
+#   row: 9
 #   path: exempt
 _scenario_hr_management := _row(rego.metadata.rule())
 
@@ -187,18 +173,47 @@ matched_rows contains _scenario_hr_management if {
 }
 
 # METADATA
-# title: Row 10 — emergency
-# description: Personal information necessary in an emergency to protect life, health or property, without important data, is exempt.
+# title: Row 9 — emergency
+# description: Personal information necessary in an emergency to protect life, health or property, without important data, is exempt, free-trade-zone entries on personal information included, as arts. 7-8 yield to arts. 3-6.
 # custom:
 #   code: EXPORT_SCENARIO_EMERGENCY
 #   basis: Provisions art. 5(3)
-#   row: 10
+#   row: 9
 #   path: exempt
 _scenario_emergency := _row(rego.metadata.rule())
 
 matched_rows contains _scenario_emergency if {
 	input.data.scenario == "emergency"
 	input.data.grade == "general"
+}
+
+# METADATA
+# title: Row 10 — free trade zone, other negative-list entry
+# description: The exporter (not a CIIO) sits in a free trade zone and the data matches a negative-list entry on personal information (no exemption scenario applied); the strictest path named by the matching entries applies.
+# custom:
+#   code: EXPORT_FTZ_LISTED_PI
+#   basis: Provisions art. 6
+#   row: 10
+_ftz_listed_pi := rego.metadata.rule()
+
+matched_rows contains _ftz_row(_ftz_listed_pi, ftz_matches) if {
+	count(ftz_matches) > 0
+	count(ftz_important_matches) == 0
+}
+
+# METADATA
+# title: Row 10 — free trade zone, data on no negative-list entry
+# description: The exporter (not a CIIO) sits in a free trade zone with a negative list and the data matches none of its entries.
+# custom:
+#   code: EXPORT_FTZ_UNLISTED
+#   basis: Provisions art. 6
+#   row: 10
+#   path: exempt
+_ftz_unlisted := _row(rego.metadata.rule())
+
+matched_rows contains _ftz_unlisted if {
+	_ftz_list_applies
+	count(ftz_matches) == 0
 }
 
 # METADATA

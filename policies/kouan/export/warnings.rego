@@ -6,14 +6,14 @@ import data.kouan.lib.workdays
 
 # METADATA
 # title: Important data exempted by a free-trade-zone list
-# description: The data is graded important but matches no entry of the zone's negative list, so row 6 exempts it; check the grading or the list.
+# description: The data is graded important but matches no entry of the zone's negative list, so row 10 exempts it; check the grading or the list.
 # custom:
 #   code: EXPORT_FTZ_IMPORTANT_DATA_UNLISTED
 #   basis: Provisions art. 6; Provisions art. 2
 _ftz_important_data_unlisted := _note(rego.metadata.rule())
 
 warn contains _ftz_important_data_unlisted if {
-	decided.row == 6
+	decided.reason.code == "EXPORT_FTZ_UNLISTED"
 	input.data.grade == "important"
 }
 
@@ -27,7 +27,14 @@ _scenario_not_applicable := _note(rego.metadata.rule())
 
 warn contains _scenario_not_applicable if {
 	input.data.scenario != null
-	decided.row > 10
+	decided.row > 6
+	not _scenario_matched
+}
+
+# A scenario row (6, 8 or 9) matched, whether or not it decided.
+_scenario_matched if {
+	some r in matched_rows
+	r.row in {6, 8, 9}
 }
 
 # METADATA
