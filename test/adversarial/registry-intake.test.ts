@@ -135,6 +135,9 @@ describe.each<Storage>(['SQLite', 'PostgreSQL'])('a hostile participant against 
       expect(await ledger().head()).toEqual(head);
       await expectNotInLedger([batch[0]!.id, batch[1]!.id, batch[3]!.id]);
       expect(JSON.parse((await ledger().entryByRecordId(String(taken.id)))!.record)).toMatchObject({ bytes: taken.bytes });
+      // Alone in its batch, the conflicting record is named too.
+      expectRefused(await sendBatch(exporter, [batch[2]!]), 409, 'REGISTRY_RECORD_CONFLICT', 0);
+      expect(await ledger().head()).toEqual(head);
     });
 
     it('refuses a batch that carries one id twice with different content (409 at the second) and appends none of it', async () => {

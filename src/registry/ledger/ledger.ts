@@ -34,6 +34,8 @@ export interface LedgerOptions {
 /** One caller's records: appended together or not at all. */
 interface Pending {
   requests: AppendRequest[];
+  /** Whether a refusal names the record by its position (appendAll) or is the record's own (append). */
+  indexed: boolean;
   resolve: (appended: Appended[]) => void;
   reject: (error: Error) => void;
 }
@@ -73,7 +75,7 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
    * listeners of 'appended' then see the new entries in chain order (the extension point for views and alerts).
    */
   async append(request: AppendRequest): Promise<Appended> {
-    const [appended] = await this.#enqueue([request]);
+    const [appended] = await this.#enqueue([request], false);
     return appended!;
   }
 
@@ -84,12 +86,12 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
    */
   appendAll(requests: readonly AppendRequest[]): Promise<Appended[]> {
     if (requests.length === 0) return Promise.resolve([]);
-    return this.#enqueue([...requests]);
+    return this.#enqueue([...requests], true);
   }
 
-  #enqueue(requests: AppendRequest[]): Promise<Appended[]> {
+  #enqueue(requests: AppendRequest[], indexed: boolean): Promise<Appended[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ requests, resolve, reject });
+      this.#queue.push({ requests, indexed, resolve, reject });
       this.#draining ??= this.#drain();
     });
   }
@@ -138,7 +140,7 @@ export class Ledger extends EventEmitter<{ appended: [LedgerEntry[]] }> {
         const appended: LedgerEntry[] = [];
         batch.forEach((pending, i) => {
           const outcome = outcomes[i]!;
-          if (!Array.isArray(outcome)) return pending.reject(pending.requests.length === 1 ? outcome.refused : refusedAt(outcome.refused, outcome.index, pending.requests[outcome.index]!));
+          if (!Array.isArray(outcome)) return pending.reject(pending.indexed ? refusedAt(outcome.refused, outcome.index, pending.requests[outcome.index]!) : outcome.refused);
           for (const placed of outcome) if (!placed.duplicate) appended.push(placed.entry);
           pending.resolve(outcome.map((placed) => ({ ...placed, receipt: receiptResponse(placed.entry) })));
         });
