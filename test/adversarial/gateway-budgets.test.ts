@@ -15,6 +15,8 @@ import { allRows, outcome, type Outcome } from './support/outcome.ts';
 import { agree, openSpace, publish, startProvider, type AssetSpec, type Space, type Storage } from './support/space.ts';
 
 const STREAMS = 5;
+/** Records a second the backend writes in the parallel attacks, so that every stream is open at once (none wins by finishing first). */
+const OVERLAP = 100;
 const readings = (n: number): Row[] => Array.from({ length: 50 }, (_, i) => ({ sample: `S-${n}-${i}`, reading: 4.2 + i / 100 }));
 /** Records about new persons on every request: `count` persons, `each` records per person, in order. */
 const cohort = (prefix: string, count: number, each = 1) => (n: number): Row[] =>
@@ -82,7 +84,7 @@ describe.each(STORES)('budgets shared by concurrent streams ($store)', ({ store,
   });
 
   it('five parallel pulls of a 50-record dataset take exactly maxRecords (10) between them', async () => {
-    const spec: AssetSpec = { id: `readings-${tag}`, url: backend.serve(`/readings-${tag}`, { rows: readings }), format: 'ndjson', constraints: [{ leftOperand: 'maxRecords', operator: 'lteq', rightOperand: 10 }] };
+    const spec: AssetSpec = { id: `readings-${tag}`, url: backend.serve(`/readings-${tag}`, { rows: readings, perSecond: OVERLAP }), format: 'ndjson', constraints: [{ leftOperand: 'maxRecords', operator: 'lteq', rightOperand: 10 }] };
     await publish(provider, spec);
     const agreed = await agree(space, provider, spec);
 
@@ -131,7 +133,7 @@ describe.each(STORES)('budgets shared by concurrent streams ($store)', ({ store,
   it('five parallel pulls, each of new persons, reach exactly maxDataSubjects (5) persons between them', async () => {
     const prefix = `Q-${randomUUID().slice(0, 8)}`;
     const spec: AssetSpec = {
-      id: `subjects-par-${tag}`, url: backend.serve(`/subjects-par-${tag}`, { rows: cohort(prefix, 30) }), format: 'ndjson',
+      id: `subjects-par-${tag}`, url: backend.serve(`/subjects-par-${tag}`, { rows: cohort(prefix, 30), perSecond: OVERLAP }), format: 'ndjson',
       pi: { fields: ['patient_id', 'patient_name'], subjectIdField: 'patient_id' },
       constraints: [{ leftOperand: 'maxDataSubjects', operator: 'lteq', rightOperand: 5 }],
       duties: [{ action: 'drop_fields', fields: ['patient_name'] }],
@@ -156,7 +158,7 @@ describe.each(STORES)('budgets shared by concurrent streams ($store)', ({ store,
   it('parallel streams never take the exporter past its yearly cap: new persons across them equal the remaining budget', async () => {
     const prefix = `X-${randomUUID().slice(0, 8)}`;
     const spec: AssetSpec = {
-      id: `sensitive-${tag}`, url: backend.serve(`/sensitive-${tag}`, { rows: cohort(prefix, 20) }), format: 'ndjson',
+      id: `sensitive-${tag}`, url: backend.serve(`/sensitive-${tag}`, { rows: cohort(prefix, 20), perSecond: OVERLAP }), format: 'ndjson',
       pi: { fields: ['patient_id', 'patient_name'], subjectIdField: 'patient_id', sensitive: true },
       duties: [{ action: 'drop_fields', fields: ['patient_name'] }],
     };
