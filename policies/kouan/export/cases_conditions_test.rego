@@ -231,3 +231,48 @@ cases["holiday_calendar_missing_for_year"] := {
 	"patch": {"now": "2028-03-01T10:00:00+08:00"},
 	"expect": object.union(_exempt, {"warnings": ["EXPORT_HOLIDAY_CALENDAR_MISSING"]}),
 }
+
+# --- a security assessment on the standard-contract band (PIPL art. 38(1); NDSR art. 35(1)) ---------
+
+# 150,000 persons of non-sensitive PI: row 14. The assessment covers recipient, country, purpose and category.
+_scc_band_150000(assessments) := object.union(_pi(150000, 0), {"approvals": {"security_assessments": assessments}})
+
+cases["scc_band_no_contract_no_assessment_provisions_art_8"] := {
+	"patch": _scc_band_150000([]),
+	"expect": _scc_refused(["EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"]),
+}
+
+cases["scc_band_covering_assessment_suffices_pipl_art_38_1_ndsr_art_35_1"] := {
+	"patch": _scc_band_150000([assessment]),
+	"expect": _scc_ok,
+}
+
+cases["scc_band_assessment_other_purpose_does_not_open_pipl_art_38_1"] := {
+	"patch": _scc_band_150000([object.union(assessment, {"purposes": ["marketing"]})]),
+	"expect": _scc_refused(["EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"]),
+}
+
+cases["scc_band_assessment_other_country_does_not_open_pipl_art_38_1"] := {
+	"patch": _scc_band_150000([object.union(assessment, {"countries": ["FR"]})]),
+	"expect": _scc_refused(["EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"]),
+}
+
+cases["scc_band_assessment_other_category_does_not_open_pipl_art_38_1"] := {
+	"patch": _scc_band_150000([object.union(assessment, {"categories": ["lab_tests"]})]),
+	"expect": _scc_refused(["EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"]),
+}
+
+cases["scc_band_assessment_other_recipient_does_not_open_pipl_art_38_1"] := {
+	"patch": _scc_band_150000([object.union(assessment, {"recipients": ["pharma-us"]})]),
+	"expect": _scc_refused(["EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"]),
+}
+
+cases["scc_band_expired_assessment_does_not_open_provisions_art_9"] := {
+	"patch": _scc_band_150000([object.union(assessment, {"issued": "2023-11-26"})]),
+	"expect": _scc_refused(["EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"]),
+}
+
+cases["scc_band_expiring_assessment_warns_provisions_art_9"] := {
+	"patch": object.union(_jun1, _scc_band_150000([object.union(assessment, {"issued": "2023-08-25"})])),
+	"expect": object.union(_scc_ok, {"warnings": ["EXPORT_ASSESSMENT_EXPIRING"]}),
+}

@@ -1,5 +1,5 @@
 # Export allow conditions
-# When the path decided by the table is open now (shared/domain/cn-export-rules.md, "When the path is open").
+# When the path decided by the table is open now (docs/policy/export.md, "Allow conditions of the chosen path").
 # Each refusal is a deny reason; dates are Beijing calendar days and "now" is input.now.
 # An approval whose ref is blank or null is a placeholder, not on record. Dates are "YYYY-MM-DD" strings and compare
 # as strings; an invalid one is refused by row 0 (input.rego), which decides the path before any condition applies.
@@ -46,9 +46,22 @@ _valid_assessments contains a if {
 	_assessment_covers(a)
 }
 
+_assessment_route_open if count(_valid_assessments) > 0
+
 _assessment_refused if {
 	path == "security_assessment"
-	count(_valid_assessments) == 0
+	not _assessment_route_open
+}
+
+# The assessment is what opens the flow: on the security-assessment path, and on the standard-contract path when
+# neither a contract nor a certification does (PIPL art. 38(1); NDSR art. 35(1)).
+_relies_on_assessment if path == "security_assessment"
+
+_relies_on_assessment if {
+	path == "standard_contract_or_certification"
+	_assessment_route_open
+	not _contract_route_open
+	not _certification_route_open
 }
 
 # METADATA
@@ -102,7 +115,7 @@ deny contains _assessment_scope_exceeded if {
 _assessment_expiring := rego.metadata.rule()
 
 warn contains object.union(_note(_assessment_expiring), {"message": msg}) if {
-	path == "security_assessment"
+	_relies_on_assessment
 	expiry := max({assessment_expiry(a) | some a in _valid_assessments})
 	window := _th.assessment_expiry_warning_working_days
 	workdays.working_days_at_most(today, min([expiry, dates.add_days(today, 200)]), window)
@@ -120,7 +133,7 @@ _renew_assessment := rego.metadata.rule()
 # The registry reads the due date from the filing record and alerts as the day comes near.
 obligation contains object.union(_note(_renew_assessment), {"type": "renew_security_assessment", "due": assessment_expiry(a), "ref": a.ref}) if {
 	allow
-	path == "security_assessment"
+	_relies_on_assessment
 	some a in _valid_assessments
 }
 
@@ -184,18 +197,21 @@ _certification_route_open if {
 	_certification_current(c)
 }
 
+# A current security assessment covering the flow (recipient, country, purpose, categories) suffices on its own
+# (PIPL art. 38(1); NDSR art. 35(1)).
 _contract_refused if {
 	path == "standard_contract_or_certification"
 	not _contract_route_open
 	not _certification_route_open
+	not _assessment_route_open
 }
 
 # METADATA
 # title: No standard contract or certification
-# description: Neither a standard contract with this recipient nor a PI certification covering it is on record.
+# description: Neither a standard contract with this recipient, a PI certification covering it, nor a current security assessment covering this flow is on record.
 # custom:
 #   code: EXPORT_CONTRACT_OR_CERTIFICATION_MISSING
-#   basis: Provisions art. 8; PIPL art. 38
+#   basis: Provisions art. 8; PIPL art. 38(1)-(3); NDSR art. 35(1)
 _contract_or_certification_missing := _reason(rego.metadata.rule(), "deny")
 
 deny contains _contract_or_certification_missing if {

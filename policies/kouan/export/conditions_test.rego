@@ -67,6 +67,22 @@ test_scc_contract_effective_today_in_beijing if check("scc_contract_effective_to
 
 test_scc_contract_effective_tomorrow_in_beijing if check("scc_contract_effective_tomorrow_in_beijing")
 
+test_scc_band_no_contract_no_assessment_provisions_art_8 if check("scc_band_no_contract_no_assessment_provisions_art_8")
+
+test_scc_band_covering_assessment_suffices_pipl_art_38_1_ndsr_art_35_1 if check("scc_band_covering_assessment_suffices_pipl_art_38_1_ndsr_art_35_1")
+
+test_scc_band_assessment_other_purpose_does_not_open_pipl_art_38_1 if check("scc_band_assessment_other_purpose_does_not_open_pipl_art_38_1")
+
+test_scc_band_assessment_other_country_does_not_open_pipl_art_38_1 if check("scc_band_assessment_other_country_does_not_open_pipl_art_38_1")
+
+test_scc_band_assessment_other_category_does_not_open_pipl_art_38_1 if check("scc_band_assessment_other_category_does_not_open_pipl_art_38_1")
+
+test_scc_band_assessment_other_recipient_does_not_open_pipl_art_38_1 if check("scc_band_assessment_other_recipient_does_not_open_pipl_art_38_1")
+
+test_scc_band_expired_assessment_does_not_open_provisions_art_9 if check("scc_band_expired_assessment_does_not_open_provisions_art_9")
+
+test_scc_band_expiring_assessment_warns_provisions_art_9 if check("scc_band_expiring_assessment_warns_provisions_art_9")
+
 test_pipia_missing_on_assessment_path if check("pipia_missing_on_assessment_path")
 
 test_pipia_and_assessment_missing if check("pipia_and_assessment_missing")
@@ -147,4 +163,15 @@ test_grace_period_counted_when_the_deadline_is_out_of_reach if {
 	d.obligations == []
 	overdue := export.decision with input as case_input("scc_contract_unfiled_11_working_days") with data.holidays as {"years": {}}
 	not overdue.allow
+}
+
+test_scc_band_assessment_gives_the_renewal_obligation_pipl_art_38_1 if {
+	d := decision_of("scc_band_covering_assessment_suffices_pipl_art_38_1_ndsr_art_35_1")
+	[o.type | some o in d.obligations] == ["renew_security_assessment"]
+}
+
+test_scc_band_contract_in_place_no_assessment_obligation if {
+	d := export.decision with input as object.union(base_input, object.union(_scc([contract], []), {"approvals": {"security_assessments": [assessment]}}))
+	d.allow
+	[o.type | some o in d.obligations] == []
 }
