@@ -1,5 +1,8 @@
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'undici';
+import { systemClock } from '../core/clock.ts';
 import { ConfigError, InputError } from '../core/errors.ts';
 import { readPolicyData } from '../policy/engine.ts';
 import { RegistryConfigSchema } from '../main/registry-config.ts';
@@ -61,24 +64,33 @@ export const ledger: Group = {
   commands: [
     {
       name: 'verify',
-      summary: 'Recompute the whole chain, its checkpoints and head: exit 0 when whole, 1 naming the first broken entry.',
-      usage: '--db FILE|URL [--schema NAME] [--ca FILE]',
-      options: { db: { type: 'string' }, schema: { type: 'string' }, ca: { type: 'string' } },
+      summary: 'Recompute the whole chain, its checkpoints, receipts and head: exit 0 when whole, 1 naming the first broken entry and its reason code.',
+      usage: '--db FILE|URL [--schema NAME] --ca FILE (--registry-cert FILE | --state-dir DIR) [--receipts] [--signatures] [--max-unsigned-age S] [--checkpoint-every N] [--json]',
+      options: {
+        db: { type: 'string' }, schema: { type: 'string' }, ca: { type: 'string' }, 'registry-cert': { type: 'string' }, 'state-dir': { type: 'string' },
+        receipts: { type: 'boolean' }, signatures: { type: 'boolean' }, 'max-unsigned-age': { type: 'string' }, 'checkpoint-every': { type: 'string' }, json: { type: 'boolean' },
+      },
       help: {
         db: 'The registry database: a SQLite file, or a postgres:// URL.',
         schema: 'PostgreSQL schema of the registry (default kouan_registry).',
-        ca: 'The data-space CA (PEM): checkpoint keys must be vouched for by a certificate it issued.',
+        ca: 'The data-space CA (PEM): the registry certificate and every registered participant certificate must be issued by it.',
+        'registry-cert': "The registry's certificate (PEM, its tls.cert): only ledger keys it vouches for count. Never taken from the database.",
+        'state-dir': "The registry's state folder: its registry-certificate.pem stands for --registry-cert.",
+        receipts: 'Check every receipt (in worker threads), not only those after the last checkpoint and in a segment that fails.',
+        signatures: 'Also check every record\'s signature against the certificate registered for its participant when it was appended (implies --receipts).',
+        'max-unsigned-age': 'Seconds an entry may stand without a checkpoint over it (default 10; the registry checkpoints every ledger.checkpointSeconds).',
+        'checkpoint-every': "The registry's ledger.checkpointEvery: a checkpoint must stand at each multiple of it (not checked when not given).",
+        json: 'Print the verdict as one JSON object on stdout.',
       },
       async run(values, _p, io) {
         const db = required(values, 'db');
-        let ca;
-        if (typeof values.ca === 'string') {
-          try {
-            ca = readCertificate(readFileSync(values.ca));
-          } catch {
-            throw new InputError(`cannot read the CA certificate ${values.ca}`);
-          }
-        }
+        const ca = readPem(required(values, 'ca'), 'the CA certificate');
+        const registryCertFile = typeof values['registry-cert'] === 'string' ? values['registry-cert'] : typeof values['state-dir'] === 'string' ? join(values['state-dir'], 'registry-certificate.pem') : null;
+        if (registryCertFile === null) throw new InputError("give --registry-cert (or --state-dir): the registry's certificate must come from outside the database");
+        const registryCertificate = readPem(registryCertFile, "the registry's certificate");
+        if (!(registryCertificate.checkIssued(ca) && registryCertificate.verify(ca.publicKey))) throw new InputError(`${registryCertFile} is not issued by the CA ${String(values.ca)}`);
+        const maxUnsignedAgeSeconds = positive(values, 'max-unsigned-age') ?? 10;
+        const checkpointEvery = positive(values, 'checkpoint-every');
         const schema = typeof values.schema === 'string' ? values.schema : undefined;
         let stores: RegistryStores;
         try {
@@ -92,11 +104,24 @@ export const ledger: Group = {
         }
         const started = performance.now();
         try {
-          const result = await verifyLedger(stores.ledger, ca ? { ca } : {});
+          const result = await verifyLedger(stores.ledger, {
+            ca, registryCertificate, maxUnsignedAgeSeconds, now: systemClock.now(),
+            ...(checkpointEvery === undefined ? {} : { checkpointEvery: Math.floor(checkpointEvery) }),
+            receipts: values.receipts === true,
+            ...(values.signatures === true ? { signatures: { participants: stores.participants } } : {}),
+            progress: (walked, head) => io.err(`kouan: verified ${walked} of ${head} entries (${((performance.now() - started) / 1000).toFixed(1)} s)`),
+          });
           const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
-          io.out(JSON.stringify({ ...result, seconds }));
-          if (result.ok) return EXIT.ok;
-          io.err(`kouan: ledger broken at seq ${result.seq}: ${result.reason}`);
+          if (values.json === true) io.out(JSON.stringify({ ...result, seconds }));
+          if (result.ok) {
+            if (values.json !== true) {
+              io.out(`ledger whole: ${result.entries} entries, head seq ${result.head.seq} ${result.head.hash}`);
+              io.out(`  ${result.checkpoints} checkpoints verified; ${result.unsignedTail} entries after the last one; ${result.receipts} receipts and ${result.signatures} record signatures checked; ${seconds} s`);
+            }
+            return EXIT.ok;
+          }
+          io.err(`kouan: ledger broken at seq ${result.seq}: ${result.code}: ${result.reason}`);
+          for (const more of result.also) io.err(`  also seq ${more.seq}: ${more.code}: ${more.reason}`);
           return EXIT.failed;
         } finally {
           await stores.close();
@@ -105,3 +130,19 @@ export const ledger: Group = {
     },
   ],
 };
+
+function readPem(file: string, what: string): X509Certificate {
+  try {
+    return readCertificate(readFileSync(file));
+  } catch {
+    throw new InputError(`cannot read ${what} ${file}`);
+  }
+}
+
+function positive(values: Record<string, unknown>, name: string): number | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`--${name} must be a positive number`);
+  return n;
+}

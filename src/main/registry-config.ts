@@ -35,6 +35,7 @@ export const RegistryConfigSchema = Type.Object(
     ledger: Type.Object(
       {
         checkpointEvery: Type.Integer({ description: 'A signed checkpoint of the chain head after every this many entries.', default: 1000, minimum: 1 }),
+        checkpointSeconds: Type.Number({ description: 'A signed checkpoint of the chain head at least this often, in seconds, when the head moved since the last one (whichever of this and checkpointEvery comes first); bounds how long an entry stays unsigned.', default: 2, minimum: 0.1, maximum: 3600 }),
         maxBatch: Type.Integer({ description: 'The most records one append transaction carries (appends are group-committed); a connector\'s batch is never split, a larger one is appended alone.', default: 500, minimum: 1, maximum: 5000 }),
         signingKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
           'x-path': true,

@@ -1,6 +1,6 @@
 /** Wires the data-port registry: config → trust → stores → ledger and participants → apps → listen. */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import { followTrust } from '../http/mtls.ts';
 import { buildOperatorApp, buildRegistryApp } from '../registry/app.ts';
 import { checkCreditParameters } from '../registry/credit.ts';
 import type { RegistryDeps } from '../registry/deps.ts';
+import { Checkpointer } from '../registry/ledger/checkpointer.ts';
 import { Ledger } from '../registry/ledger/ledger.ts';
 import { LedgerSigner } from '../registry/ledger/signer.ts';
 import { ParticipantRegistry } from '../registry/participants.ts';
@@ -19,6 +20,7 @@ import { PolicyDataPublisher } from '../registry/policy-data.ts';
 import { openPostgresRegistryStores } from '../registry/storage/postgres/index.ts';
 import type { RegistryStores } from '../registry/storage/ports.ts';
 import { openSqliteRegistryStores } from '../registry/storage/sqlite/index.ts';
+import { readCertificate } from '../trust/identity.ts';
 import { TrustStore } from '../trust/trust-store.ts';
 import type { RegistryConfig } from './registry-config.ts';
 
@@ -55,6 +57,10 @@ export async function startRegistry(config: RegistryConfig, options: { clock?: C
     const signer = LedgerSigner.fromFile(config.ledger.signingKey ?? join(config.stateDir, 'ledger-signing.key'));
     await stores.ledger.addKey(await signer.bind(trust.identity, clock));
     const ledger = new Ledger(stores.ledger, signer, clock, { checkpointEvery: config.ledger.checkpointEvery, maxBatch: config.ledger.maxBatch });
+    // The certificate `kouan ledger verify --state-dir` anchors the checkpoints and receipts to (not the database's copy).
+    writeFileSync(join(config.stateDir, 'registry-certificate.pem'), trust.identity.certPem);
+    const checkpointer = new Checkpointer(stores.ledger, signer, clock, ledger, { everySeconds: config.ledger.checkpointSeconds, ca: trust.caCertificate, certificate: readCertificate(trust.identity.certPem), log });
+    checkpointer.start();
     const deps: RegistryDeps = {
       trust, clock, log, stores, ledger,
       participants: new ParticipantRegistry(stores.participants, trust.caCertificate, clock),
@@ -86,6 +92,7 @@ export async function startRegistry(config: RegistryConfig, options: { clock?: C
       async stop() {
         await Promise.all(apps.map((app) => app.close()));
         await ledger.settled();
+        await checkpointer.stop();
         trust.close();
         await stores.close();
       },

@@ -27,6 +27,12 @@ export interface Participant {
    * first: grading counts those the CA's CRL revokes. Absent in records written before grading counted revocations.
    */
   certificates?: Array<{ serial: string; thumbprint: string; since: string }>;
+  /**
+   * Every certificate the operator registered for the participant (PEM when given), oldest first, each from the time
+   * it was registered: `kouan ledger verify --signatures` checks a record against the one in force when it was
+   * appended. Absent in records written before the history was kept (the current certificate then stands for all).
+   */
+  registeredCertificates?: Array<{ certificatePem: string | null; certThumbprint: string; since: string }>;
   status: ParticipantStatus;
   suspension: { reason: string; at: string } | null;
   /** Every suspension, oldest first (the current one is also `suspension`); grading counts them. Absent in records written before grading. */

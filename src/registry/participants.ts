@@ -27,8 +27,8 @@ export interface Registration {
 export type AttributeChange = Partial<Pick<Participant, 'legalName' | 'ciio' | 'ftz' | 'creditGrade'>>;
 
 /** What a participant sees of its own record (the certificate itself stays with the operator). */
-export type ParticipantView = Omit<Participant, 'certificatePem'>;
-export const viewOf = ({ certificatePem: _pem, ...view }: Participant): ParticipantView => view;
+export type ParticipantView = Omit<Participant, 'certificatePem' | 'registeredCertificates'>;
+export const viewOf = ({ certificatePem: _pem, registeredCertificates: _registered, ...view }: Participant): ParticipantView => view;
 
 export class ParticipantRegistry {
   readonly #store: ParticipantStore;
@@ -44,6 +44,7 @@ export class ParticipantRegistry {
   /** Registers a participant with the certificate its connector will present (REGISTRY_PARTICIPANT_EXISTS when taken). */
   async register(input: Registration): Promise<Participant> {
     const now = this.#clock.now().toISOString();
+    const certThumbprint = this.#certificate(input);
     const participant: Participant = {
       id: input.id,
       legalName: input.legalName,
@@ -52,8 +53,9 @@ export class ParticipantRegistry {
       ftz: input.ftz ?? null,
       creditGrade: input.creditGrade ?? null,
       creditGrades: input.creditGrade ? [{ grade: input.creditGrade, at: now }] : [],
-      certThumbprint: this.#certificate(input),
+      certThumbprint,
       certificatePem: input.certificatePem ?? null,
+      registeredCertificates: [{ certificatePem: input.certificatePem ?? null, certThumbprint, since: now }],
       status: 'active',
       suspension: null,
       suspensions: [],
@@ -104,7 +106,9 @@ export class ParticipantRegistry {
   async replaceCertificate(id: string, certificate: Pick<Registration, 'certificatePem' | 'certThumbprint'>): Promise<Participant> {
     const participant = await this.get(id);
     const certThumbprint = this.#certificate({ id, country: participant.country, ...certificate });
-    return this.#save({ ...participant, certThumbprint, certificatePem: certificate.certificatePem ?? null });
+    const certificatePem = certificate.certificatePem ?? null;
+    const registered = [...(participant.registeredCertificates ?? []), { certificatePem, certThumbprint, since: this.#clock.now().toISOString() }];
+    return this.#save({ ...participant, certThumbprint, certificatePem, registeredCertificates: registered });
   }
 
   async reinstate(id: string): Promise<Participant> {

@@ -71,6 +71,8 @@ export async function operatorCall(registry: RegistryProcess, method: 'GET' | 'P
 
 export interface ConcurrentIngest {
   registries: RegistryProcess[];
+  /** The certificate and key every registry process presents. */
+  registryCredentials: Credentials;
   writers: Array<{ id: string; credentials: Credentials }>;
   load: LoadResult;
   /** Seconds spent signing the records before the clock started (the connectors' cost). */
@@ -108,7 +110,7 @@ export async function concurrentIngest(pki: TestPki, options: { url: string; sch
       keepBodies: true,
       writers: writers.map((w, i) => ({ ...pki.pem(w.credentials), url: registries[i % registries.length]!.intakeUrl, bodies: bodies[i]! })),
     });
-    return { registries, writers, load, signSeconds, stop: () => Promise.all(registries.map((r) => r.stop())).then(() => undefined) };
+    return { registries, registryCredentials, writers, load, signSeconds, stop: () => Promise.all(registries.map((r) => r.stop())).then(() => undefined) };
   } catch (error) {
     await Promise.all(registries.map((r) => r.stop()));
     throw error;

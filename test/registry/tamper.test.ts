@@ -79,7 +79,7 @@ const cases: Case[] = [
   { name: 'the last entries removed and the head moved back', both: false, tamper: async (db) => {
       await db.exec('DELETE FROM ledger_entries WHERE seq > 25');
       await db.exec(`UPDATE ledger_head SET seq = 25, hash = '${(await db.entry(25)).hash}'`);
-    }, broken: { seq: 30, reason: /chain ends at seq 25/ } },
+    }, broken: { seq: 26, reason: /chain ends at seq 25/ } },
   { name: 'a checkpoint moved onto another hash', both: false, tamper: async (db) => db.exec(`UPDATE ledger_checkpoints SET hash = '${(await db.entry(19)).hash}' WHERE seq = 20`), broken: { seq: 20, reason: /checkpoint says head/ } },
   { name: 'a checkpoint with a signature of another checkpoint', both: false, tamper: (db) => db.exec('UPDATE ledger_checkpoints SET signature = (SELECT signature FROM ledger_checkpoints WHERE seq = 10) WHERE seq = 20'), broken: { seq: 20, reason: /signature does not verify/ } },
   { name: 'a ledger key swapped for another', both: false, tamper: (db) => db.exec(`UPDATE ledger_keys SET jwk = '${JSON.stringify(LedgerSigner.fromFile(join(mkdtempSync(join(tmpdir(), 'kouan-key-')), 'k')).jwk)}'`), broken: { seq: 10, reason: /not vouched for/ } },
@@ -88,6 +88,7 @@ const cases: Case[] = [
 describe('kouan ledger verify names the first broken entry', () => {
   let pki: TestPki;
   let registryIdentity: LocalIdentity;
+  let registryCert: string;
   let connector: LocalIdentity;
   const root = mkdtempSync(join(tmpdir(), 'kouan-tamper-'));
 
@@ -95,6 +96,7 @@ describe('kouan ledger verify names the first broken entry', () => {
     pki = await TestPki.create();
     const r = pki.issue('data-port-registry', 'CN');
     registryIdentity = loadLocalIdentity(r.cert, r.key);
+    registryCert = r.cert;
     const c = pki.issue('bj-hospital', 'CN');
     connector = loadLocalIdentity(c.cert, c.key);
   });
@@ -118,7 +120,7 @@ describe('kouan ledger verify names the first broken entry', () => {
 
   /** The real CLI, in a process of its own (without blocking this one). */
   const verify = async (db: string, ...extra: string[]) => {
-    const result = await kouanAsync(['ledger', 'verify', '--db', db, ...extra]);
+    const result = await kouanAsync(['ledger', 'verify', '--db', db, '--json', '--ca', pki.caPath, '--registry-cert', registryCert, ...extra]);
     return { ...result, report: result.stdout ? (JSON.parse(result.stdout) as Record<string, unknown>) : null };
   };
 
@@ -151,9 +153,10 @@ describe('kouan ledger verify names the first broken entry', () => {
     });
 
     it('checks the ledger keys against the data-space CA when given one', async () => {
-      expect((await verify(pristine, '--ca', pki.caPath)).report).toMatchObject({ ok: true, anchored: true });
+      expect((await verify(pristine)).report).toMatchObject({ ok: true, anchored: true });
       const foreign = await TestPki.create();
-      expectVerdict(await verify(pristine, '--ca', foreign.caPath), { seq: EVERY, reason: /not issued by the given CA/ });
+      const foreignRegistry = foreign.issue('data-port-registry', 'CN');
+      expectVerdict(await verify(pristine, '--ca', foreign.caPath, '--registry-cert', foreignRegistry.cert), { seq: EVERY, reason: /not issued by the given CA/ });
       foreign.cleanup();
     });
 

@@ -52,6 +52,11 @@ export interface LedgerStore {
   /** Up to `limit` checkpoints with seq > afterSeq, in seq order. */
   checkpoints(afterSeq: number, limit: number): Promise<Checkpoint[]>;
   latestCheckpoint(): Promise<Checkpoint | null>;
+  /**
+   * Stores a checkpoint of entries already committed (the registry's timed checkpoint of its head); false when a
+   * checkpoint at that seq is already there, which is kept.
+   */
+  addCheckpoint(checkpoint: Checkpoint): Promise<boolean>;
   /** Keeps a signing key's binding; a kid already stored keeps its first binding. */
   addKey(key: LedgerKey): Promise<void>;
   keys(): Promise<LedgerKey[]>;

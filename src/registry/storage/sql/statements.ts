@@ -47,6 +47,8 @@ export function registryStatements(d: RegistryDialect) {
 
     /** Parameters: seq, hash, at, signature. */
     insertCheckpoint: `INSERT INTO ${checkpoints} (${CHECKPOINT}) VALUES ${values(1, 4)}`,
+    /** Parameters: seq, hash, at, signature; changes no row when a checkpoint at that seq is already there (another registry's). */
+    addCheckpoint: `INSERT INTO ${checkpoints} (${CHECKPOINT}) VALUES ${values(1, 4)} ON CONFLICT (seq) DO NOTHING`,
     /** Parameters: after seq, limit. */
     checkpointsAfter: `SELECT ${CHECKPOINT} FROM ${checkpoints} WHERE seq > ${p(1)} ORDER BY seq LIMIT ${p(2)}`,
     latestCheckpoint: `SELECT ${CHECKPOINT} FROM ${checkpoints} ORDER BY seq DESC LIMIT 1`,

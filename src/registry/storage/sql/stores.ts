@@ -114,6 +114,7 @@ function ledgerStore(driver: TransactionalDriver, dialect: RegistryDialect, sql:
       return (await driver.all(sql.checkpointsAfter, [afterSeq, limit])).map(checkpointOf);
     },
     latestCheckpoint: () => first(sql.latestCheckpoint, [], checkpointOf),
+    addCheckpoint: async (c) => (await driver.run(sql.addCheckpoint, [c.seq, c.hash, c.at, c.signature])) === 1,
     async addKey(key) {
       await driver.run(sql.addKey, [key.kid, key.jwk, key.certificatePem, key.binding, key.createdAt]);
     },
