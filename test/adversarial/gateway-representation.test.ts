@@ -111,9 +111,13 @@ describe('the gateway decides the representation, not the consumer', () => {
   }
 
   for (const format of ['json', 'csv'] as const) {
-    it(`a ${format} asset is asked for as ${format} and reaches the consumer as ${format}, whatever the consumer accepts`, async () => {
+    it(`a ${format} asset is asked for as ${format} and reaches the consumer as ${format} with its in-band marker, whatever the consumer accepts`, async () => {
       const prefix = `F-${randomUUID().slice(0, 6)}`;
-      const { agreed, path } = await offered({ format, pi: patientPi, duties: patientDuties }, { rows: visits(prefix), json: 'array' });
+      const { agreed, path } = await offered(
+        { format, pi: patientPi, duties: patientDuties, constraints: [{ leftOperand: 'maxRecords', operator: 'lteq', rightOperand: 18 }] },
+        { rows: visits(prefix), json: 'array' },
+      );
+      const outcomes = [];
       for (const accept of ['application/x-ndjson', format === 'json' ? 'text/csv' : 'application/json']) {
         const seen = backend.requestsTo(path).length;
         const received = await pullAs(agreed, { headers: { accept, 'accept-encoding': 'gzip' } });
@@ -122,18 +126,20 @@ describe('the gateway decides the representation, not the consumer', () => {
         const asked = backend.requestsTo(path).slice(seen);
         expect(asked.map((r) => [r.headers.accept, r.headers['accept-encoding']])).toEqual([[GATEWAY_ACCEPT[format], 'identity']]);
         const got = outcome(received, format);
-        expect(got.code).toBeNull();
-        expect(got.rows).toHaveLength(12);
         for (const r of got.rows) {
           expect(r).not.toHaveProperty('patient_name');
           expect(String(r.patient_id)).toMatch(PSEUDONYM);
         }
         expect(received.text).not.toContain('Secret Name');
         expect(received.text).not.toContain(prefix);
+        outcomes.push(got);
       }
-      const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 2 });
-      expect(ledger.records).toBe(24);
-      expect(ledger.newSubjects).toBe(6);
+      // 12 + 6 under maxRecords 18: the second ends with the marker as its format carries it (last array element, trailing CSV comment).
+      expect(outcomes.map((o) => [o.rows.length, o.code])).toEqual([[12, null], [6, 'GATEWAY_MAX_RECORDS_REACHED']]);
+      const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 2, denied: ['GATEWAY_MAX_RECORDS_REACHED'] });
+      expect(ledger.records).toBe(18);
+      expect(ledger.newSubjects).toBe(persons(allRows(outcomes), 'patient_id'));
+      expect(ledger.codes).toEqual(['GATEWAY_MAX_RECORDS_REACHED']);
     });
   }
 

@@ -87,7 +87,7 @@ describe('running streams obey the present', () => {
     const agreed = await agree(space, provider, spec);
     const key = createPrivateKey(readFileSync(provider.config.tls.key));
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + 2;
+    const exp = now + 3; // 2 to 3 s ahead: the stream is running well before
     const token = await new SignJWT({ transfer_id: agreed.transferId, agreement_id: agreed.agreementId, cnf: { 'x5t#S256': space.consumerTrust.identity.certThumbprint } })
       .setProtectedHeader({ alg: 'ES256', typ: 'kouan-access+jwt' }).setIssuer(provider.participantId).setAudience(provider.participantId).setSubject(CONSUMER)
       .setIssuedAt(now).setExpirationTime(exp).setJti(randomUUID()).sign(key);
