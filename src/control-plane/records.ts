@@ -3,6 +3,7 @@
  * a denial record when a negotiation is refused. Ids are derived from what they record, so a step that runs
  * again after a crash enqueues the same record, which the outbox and the registry keep once.
  */
+import { derivedRecordId } from '../records/ids.ts';
 import type { Decision, Reason } from '../policy/decision.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import type { Approval, Asset, ContractAgreement, ContractNegotiation } from './model.ts';
@@ -45,7 +46,7 @@ export async function emitFiling(deps: ControlPlaneDeps, agreement: ContractAgre
       start: agreement.start,
       end: agreement.end,
     },
-    `filing:${event}:${agreement.id}`,
+    derivedRecordId(deps.self.participantId, 'filing', event, agreement.id),
   );
 }
 
@@ -54,6 +55,6 @@ export async function emitNegotiationDenial(deps: ControlPlaneDeps, n: ContractN
   await deps.records.emit(
     'denial',
     { stage: 'negotiation', consumer: n.counterparty.participantId, destinationCountry: n.counterparty.country, reasons, negotiation: n.id, dataset: n.offer.assetId },
-    `denial:negotiation:${n.id}`,
+    derivedRecordId(deps.self.participantId, 'denial', 'negotiation', n.id),
   );
 }

@@ -99,6 +99,7 @@ export const codes = {
   REGISTRY_RECORD_TIME_IN_FUTURE: { status: 400, summary: 'The record is dated later than the registry\'s clock plus the tolerated skew.' },
   REGISTRY_RECORD_TOO_OLD: { status: 400, summary: 'The record is dated earlier than the oldest time the intake takes (the registry\'s clock minus the maximum record age).' },
   REGISTRY_FILING_NOT_EXPORTER: { status: 403, summary: 'A filing record is only taken from the agreement\'s exporter: its provider must be the participant of the certificate presented.' },
+  REGISTRY_RECORD_ID_NOT_YOURS: { status: 400, summary: 'A record id is urn:uuid:<random UUID> or in the sender\'s namespace urn:kouan:record:<participant>:, so that no participant can take another\'s id first.' },
 
   // policy-data bundles: published by the registry, verified and swapped in by connectors (docs/policy/bundles.md)
   POLICY_BUNDLE_INVALID: { status: 400, summary: 'The policy-data bundle is malformed, carries an unknown data key, or its data fails the data schema or a trial evaluation.' },

@@ -208,6 +208,16 @@ describe.each<Storage>(['SQLite', 'PostgreSQL'])('a hostile participant against 
       expect(await overdue()).toEqual([expect.objectContaining({ participant: 'bj-hospital', subject: `${agreement} (scc-1)` })]);
     });
 
+    it("refuses a record under an id in the provider's namespace (REGISTRY_RECORD_ID_NOT_YOURS), so the provider's own filing still lands", async () => {
+      const squatted = `urn:kouan:record:bj-hospital:filing:concluded:${agreement}-later`;
+      const taken = usageRecord('pharma-de', { id: squatted, at: iso(-MINUTE) });
+      expectRefused(await sendOne(consumer, taken), 400, 'REGISTRY_RECORD_ID_NOT_YOURS');
+      expectRefused(await sendOne(consumer, usageRecord('pharma-de', { id: `filing:concluded:${agreement}-later`, at: iso(-MINUTE) })), 400, 'REGISTRY_RECORD_ID_NOT_YOURS');
+      const own = filingRecord('bj-hospital', `${agreement}-later`, { id: squatted, at: iso(-MINUTE), deadlines: [] });
+      expect((await sendOne(exporter, own)).status).toBe(201);
+      expect(await ledger().entryByRecordId(squatted)).toMatchObject({ participant: 'bj-hospital' });
+    });
+
     it("keeps a consumer that names itself exporter of the provider's agreement id beside the provider, never in its place", async () => {
       const own = filingRecord('pharma-de', agreement, { at: iso(-MINUTE), provider: 'pharma-de', consumer: 'bj-hospital', grade: 'general', deadlines: [] });
       expect((await sendOne(consumer, own)).status).toBe(201);
@@ -236,11 +246,11 @@ describe.each<Storage>(['SQLite', 'PostgreSQL'])('a hostile participant against 
       for (const row of rows) for (const cell of Object.values(row)) expect(neutral(cell), JSON.stringify(cell)).toBe(true);
     });
 
-    it('prefixes with a quote every spot-check cell a record id makes a formula, and leaves numbers as they are', async () => {
-      const ids = payloads.map((p) => `${p}${randomUUID()}`);
-      for (const id of ids) expect((await sendOne(exporter, usageRecord('bj-hospital', { id, at: iso(-MINUTE) }))).status).toBe(201);
+    it('refuses a record id that would make a spot-check cell a formula (REGISTRY_RECORD_ID_NOT_YOURS); the spot-check CSV holds no formula cell', async () => {
+      for (const payload of payloads) expectRefused(await sendOne(exporter, usageRecord('bj-hospital', { id: `${payload}${randomUUID()}`, at: iso(-MINUTE) })), 400, 'REGISTRY_RECORD_ID_NOT_YOURS');
+      expect((await sendOne(exporter, usageRecord('bj-hospital', { id: `urn:kouan:record:bj-hospital:${payloads[0]}`, at: iso(-MINUTE) }))).status).toBe(201);
       const rows = await operatorCsv('/spot-checks?format=csv&exporter=bj-hospital');
-      expect(ids.map((id) => rows.find((r) => r.recordId === `'${id}`)?.recordId)).toEqual(ids.map((id) => `'${id}`));
+      expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
         for (const cell of Object.values(row)) expect(neutral(cell), JSON.stringify(cell)).toBe(true);
         expect(Number(row.rate)).toBe(1);
@@ -256,7 +266,7 @@ describe.each<Storage>(['SQLite', 'PostgreSQL'])('a hostile participant against 
      * record's schema lets it through to the canonicaliser (which walks the record recursively).
      */
     const intakeText = (value: string) =>
-      `{"id":"urn:uuid:deep","kind":"denial","record":{"id":"urn:uuid:deep","kind":"denial","participant":"bj-hospital","at":"${iso(-MINUTE)}","stage":"transfer","consumer":null,"destinationCountry":null,"reasons":[{"code":"X","message":"m","basis":"b","detail":${value}}]},"signature":"e30..c2ln"}`;
+      `{"id":"urn:kouan:record:bj-hospital:deep","kind":"denial","record":{"id":"urn:kouan:record:bj-hospital:deep","kind":"denial","participant":"bj-hospital","at":"${iso(-MINUTE)}","stage":"transfer","consumer":null,"destinationCountry":null,"reasons":[{"code":"X","message":"m","basis":"b","detail":${value}}]},"signature":"e30..c2ln"}`;
 
     it.each([
       ['a single record', 'intake/v1/records', (text: string) => text],

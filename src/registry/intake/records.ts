@@ -4,6 +4,7 @@
  * sent it, its own time lies within the bounds around the registry's clock, a filing record is its exporter's, and
  * its signature verifies with the key of the certificate presented on this connection.
  */
+import { recordIdPrefix } from '../../records/ids.ts';
 import type { KeyObject } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -62,6 +63,10 @@ export interface IntakeContext {
   time: RecordTimeBounds;
 }
 
+/** The namespace of the record ids a participant derives from facts it shares with others (src/records/ids.ts). */
+const UUID_ID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const isOwnRecordId = (id: string, sender: string): boolean => UUID_ID.test(id) || (id.startsWith(recordIdPrefix(sender)) && id.length > recordIdPrefix(sender).length);
+
 export async function checkRecord(body: IntakeRequest, { sender, senderKey, now, time }: IntakeContext): Promise<AppendRequest> {
   const record = body.record as Record<string, unknown>;
   if (record.id !== body.id || record.kind !== body.kind) {
@@ -73,6 +78,11 @@ export async function checkRecord(body: IntakeRequest, { sender, senderKey, now,
     throw new KouanError('REGISTRY_RECORD_INVALID', `the ${body.kind} record does not match its schema: ${problems.join('; ')}`, { problems });
   }
   if (record.participant !== sender) throw new KouanError('REGISTRY_NOT_YOUR_RECORD', `the record names participant ${JSON.stringify(record.participant)}; this connection is ${sender}`);
+  // A record id is random or in the sender's own namespace: an id derived from shared facts (an agreement's id)
+  // must not be one another participant can take first, which would make the owner's record a conflict forever.
+  if (!isOwnRecordId(body.id, sender)) {
+    throw new KouanError('REGISTRY_RECORD_ID_NOT_YOURS', `a record id is urn:uuid:<random UUID> or starts with ${recordIdPrefix(sender)}; this one is ${JSON.stringify(body.id.slice(0, 120))}`);
+  }
   checkRecordTime(record.at as string, now, time);
   // An agreement's filing is its exporter's duty and its exporter's word alone: a consumer's filing record could
   // otherwise stand beside (or in a view, in place of) the provider's.
