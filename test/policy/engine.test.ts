@@ -27,7 +27,11 @@ describe('policy engine', () => {
     const original = engine.data;
     const restricted = structuredClone(original) as Record<string, unknown>;
     const list = original.restricted_recipients as { recipients: Record<string, unknown> };
-    restricted.restricted_recipients = { ...list, recipients: { ...list.recipients, [recipient]: { name: 'listed for this test', list: 'PIPL art. 42', listed: '2026-01-01' } } };
+    const listedFrom = (from: string) => ({ ...list, recipients: { ...list.recipients, [recipient]: { name: 'listed for this test', list: 'PIPL art. 42', from } } });
+    // Listed after the decision's now: the list as it stood then did not name the recipient (PIPL art. 42).
+    engine.replaceData({ ...original, restricted_recipients: listedFrom('2099-01-01') });
+    expect(engine.evaluate('kouan/export/decision', allowed.input).allow).toBe(true);
+    restricted.restricted_recipients = listedFrom('2026-01-01');
     engine.replaceData(restricted);
     const after = engine.evaluate('kouan/export/decision', allowed.input);
     expect(after).toMatchObject({ allow: false, path: 'forbidden' });

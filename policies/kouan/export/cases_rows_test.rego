@@ -261,3 +261,20 @@ cases["row07_ftz_important_data_entry_prevails_over_emergency_provisions_art_6"]
 	"patch": object.union(_bj_case_files, {"data": {"scenario": "emergency"}}),
 	"expect": _sa_missing,
 }
+
+# --- restricted list from its listing date (PIPL art. 42); the illustrative entry is listed from 2025-06-01 -------
+
+cases["row02_restricted_recipient_on_listing_day_pipl_art_42"] := {
+	"patch": {"now": "2025-06-01T00:00:00+08:00", "recipient": {"id": "example-restricted-lab"}, "approvals": {"pipias": [{"ref": "PIPIA-2025-001", "recipient": "example-restricted-lab", "date": "2025-01-15"}]}},
+	"expect": _forbidden("EXPORT_RESTRICTED_RECIPIENT"),
+}
+
+cases["row02_restricted_recipient_before_listing_date_pipl_art_42"] := {
+	"patch": {"now": "2025-05-31T23:59:59+08:00", "recipient": {"id": "example-restricted-lab"}, "approvals": {"pipias": [{"ref": "PIPIA-2025-001", "recipient": "example-restricted-lab", "date": "2025-01-15"}]}},
+	"expect": _exempt,
+}
+
+cases["row02_restricted_recipient_listing_day_starts_in_beijing_pipl_art_42"] := {
+	"patch": {"now": "2025-05-31T16:00:00Z", "recipient": {"id": "example-restricted-lab"}, "approvals": {"pipias": [{"ref": "PIPIA-2025-001", "recipient": "example-restricted-lab", "date": "2025-01-15"}]}},
+	"expect": _forbidden("EXPORT_RESTRICTED_RECIPIENT"),
+}

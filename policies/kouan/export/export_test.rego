@@ -76,6 +76,12 @@ test_row02_restricted_recipient if check("row02_restricted_recipient")
 
 test_row02_restricted_recipient_decides_before_core_data if check("row02_restricted_recipient_decides_before_core_data")
 
+test_row02_restricted_recipient_on_listing_day_pipl_art_42 if check("row02_restricted_recipient_on_listing_day_pipl_art_42")
+
+test_row02_restricted_recipient_before_listing_date_pipl_art_42 if check("row02_restricted_recipient_before_listing_date_pipl_art_42")
+
+test_row02_restricted_recipient_listing_day_starts_in_beijing_pipl_art_42 if check("row02_restricted_recipient_listing_day_starts_in_beijing_pipl_art_42")
+
 test_row03_core_data if check("row03_core_data")
 
 test_row04_hgr_without_approval if check("row04_hgr_without_approval")
@@ -292,4 +298,27 @@ test_row07_important_data_entry_decides_over_pi_entry if {
 	d.path == "security_assessment"
 	d.reasons[0].code == "EXPORT_FTZ_LISTED"
 	endswith(d.reasons[0].message, " Entries: XX-ID-1.")
+}
+
+# --- restricted list replayed as it stood (PIPL art. 42; mocked list) ------------------------------
+
+_listing(entry) := {"recipients": {"pharma-de": object.union({"name": "test listing", "list": "PIPL art. 42"}, entry)}}
+
+test_row02_entry_without_from_applies_on_every_date_pipl_art_42 if {
+	export.path == "forbidden" with input as base_input with data.restricted_recipients as _listing({})
+}
+
+test_row02_lifted_entry_applies_until_the_day_before_until_pipl_art_42 if {
+	list := _listing({"from": "2026-01-01", "until": "2026-11-28"})
+	export.path == "forbidden" with input as base_input with data.restricted_recipients as list
+	d := export.decision with input as object.union(base_input, {"now": "2026-11-28T00:00:00+08:00"})
+		with data.restricted_recipients as list
+	d.path == "exempt"
+}
+
+test_row02_replay_before_listing_uses_the_list_as_it_stood_pipl_art_42 if {
+	list := _listing({"from": "2026-11-28"})
+	export.path == "exempt" with input as base_input with data.restricted_recipients as list
+	export.path == "forbidden" with input as object.union(base_input, {"now": "2026-11-28T09:00:00+08:00"})
+		with data.restricted_recipients as list
 }

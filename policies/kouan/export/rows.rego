@@ -27,7 +27,7 @@ matched_rows contains _judicial_recipient if {
 
 # METADATA
 # title: Row 2 — restricted recipient
-# description: The recipient is on the restricted or prohibited list.
+# description: The recipient is on the restricted or prohibited list as it stands today.
 # custom:
 #   code: EXPORT_RESTRICTED_RECIPIENT
 #   basis: PIPL art. 42
@@ -35,7 +35,19 @@ matched_rows contains _judicial_recipient if {
 #   path: forbidden
 _restricted_recipient := _row(rego.metadata.rule())
 
-matched_rows contains _restricted_recipient if data.restricted_recipients.recipients[input.recipient.id]
+matched_rows contains _restricted_recipient if restricted_listing
+
+# The list entry of the recipient in force today: from its listing date (`from`, inclusive) up to the day it was
+# lifted (`until`, exclusive). Replaying a past decision thus uses the list as it stood on that `now`.
+restricted_listing := entry if {
+	entry := data.restricted_recipients.recipients[input.recipient.id]
+	object.get(entry, "from", "") <= today
+	_not_lifted(object.get(entry, "until", null))
+}
+
+_not_lifted(null)
+
+_not_lifted(until) if today < until
 
 # METADATA
 # title: Row 3 — core data
