@@ -15,8 +15,14 @@ const NEWLINE = 0x0a;
 /** A line longer than this is no record a dataset backend should send: the stream stops rather than hold it. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-/** A line of nothing, or of a lone carriage return or space, is no record. */
-const blank = (data: Buffer, start: number, end: number): boolean => end - start === 0 || (end - start === 1 && (data[start] === 0x0d || data[start] === 0x20));
+/** A line of nothing but spaces, tabs and carriage returns is no record (as the record path's NDJSON parser skips it). */
+function blank(data: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = data[i];
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  }
+  return true;
+}
 
 /** Whether the bytes are one JSON object (the only thing an NDJSON record may be). */
 function isRecord(data: Buffer, start: number, end: number): boolean {

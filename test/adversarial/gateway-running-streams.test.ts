@@ -110,14 +110,14 @@ describe('running streams obey the present', () => {
     await expectCut(agreed, cut, 'GATEWAY_AGREEMENT_NOT_ACTIVE');
   });
 
-  it('a stream is cut within a second of the provider suspending the transfer (GATEWAY_TRANSFER_NOT_ACTIVE)', async () => {
+  it('a stream is cut within a second of the provider suspending the transfer (GATEWAY_TRANSFER_SUSPENDED)', async () => {
     const agreed = await agree(space, provider, spec);
     const cut = await cutWhileRunning(agreed, async () => {
       const r = await provider.api('POST', `/transfers/${encodeURIComponent(agreed.transferId)}/suspend`, { reason: 'audit' });
       expect(r.status).toBeLessThan(300);
       return Date.now();
     });
-    await expectCut(agreed, cut, 'GATEWAY_TRANSFER_NOT_ACTIVE');
+    await expectCut(agreed, cut, 'GATEWAY_TRANSFER_SUSPENDED');
   });
 
   // Last: the consumer's certificate stays revoked.

@@ -94,8 +94,10 @@ export class StreamWatch {
 /** Why a transfer may no longer stream (as stored now), or null. */
 function terminated(terms: Awaited<ReturnType<TransferTermsStore['get']>>, now: number): StopMarker | null {
   if (!terms || !terms.agreement) return { code: 'GATEWAY_UNKNOWN_TRANSFER', message: 'the transfer or its agreement is no longer stored' };
+  // The same codes kouan/gateway gives a new request in that state.
+  if (terms.transfer.state === 'SUSPENDED') return { code: 'GATEWAY_TRANSFER_SUSPENDED', message: 'the transfer was suspended while the stream ran' };
   if (terms.transfer.state !== 'STARTED') return { code: 'GATEWAY_TRANSFER_NOT_ACTIVE', message: `the transfer became ${terms.transfer.state} while the stream ran` };
   if (terms.agreement.state !== 'ACTIVE') return { code: 'GATEWAY_AGREEMENT_NOT_ACTIVE', message: 'the agreement was terminated while the stream ran' };
-  if (Date.parse(terms.agreement.end) <= now) return { code: 'GATEWAY_AGREEMENT_NOT_ACTIVE', message: 'the agreement\'s period ended while the stream ran' };
+  if (Date.parse(terms.agreement.end) <= now) return { code: 'GATEWAY_AGREEMENT_EXPIRED', message: 'the agreement\'s period ended while the stream ran' };
   return null;
 }
