@@ -7,6 +7,8 @@ export interface Reason {
   basis: string;
   /** "deny" refuses the flow; "info" explains the path. Absent means deny. */
   effect?: 'deny' | 'info';
+  /** On a bad-input reason (INPUT_CHECKS), each problem the policy found, naming the offending member. */
+  problems?: string[];
 }
 
 export type ExportPath = 'forbidden' | 'security_assessment' | 'standard_contract_or_certification' | 'exempt';
@@ -32,6 +34,15 @@ export const ENTRYPOINTS = {
 } as const;
 
 export type Entrypoint = keyof typeof ENTRYPOINTS;
+
+/**
+ * The policy's own input checks: what JSON Schema cannot say (one member against another, codes against a list in
+ * policy data). A decision whose deciding reason carries this code describes no lawful flow: it is bad input (an
+ * InputError, exit 2 on the command line), never a refusal. The checks themselves live in the Rego, one source.
+ */
+export const INPUT_CHECKS: Partial<Record<Entrypoint, string>> = {
+  'kouan/export/decision': 'EXPORT_INPUT_INVALID',
+};
 
 /**
  * Decisions compiled in two stages as well (docs/policy/gateway.md): `standing` reads the input without the

@@ -5,7 +5,7 @@ import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { InputError, KouanError } from '../core/errors.ts';
-import { ENTRYPOINTS, STAGES, type Decision, type Entrypoint, type StagedEntrypoint } from './decision.ts';
+import { ENTRYPOINTS, INPUT_CHECKS, STAGES, type Decision, type Entrypoint, type StagedEntrypoint } from './decision.ts';
 
 const POLICIES = new URL('../../policies/', import.meta.url).pathname;
 // The package's ESM entry re-exports only loadPolicy; loadPolicySync lives on its default export.
@@ -128,7 +128,8 @@ type OpaEval = (reserved: number, entrypoint: number, data: number, input: numbe
 
 /**
  * Evaluates the compiled Rego policies in-process. Inputs are validated against each entrypoint's
- * published schema first (bad input is an error, never a silent deny). Data can be replaced at run
+ * published schema first, and a decision that the policy's own input checks refused (INPUT_CHECKS) is turned
+ * into the same error (bad input is an error, never a silent deny). Data can be replaced at run
  * time: a new instance is built with the new data and swapped in whole, so no evaluation ever sees
  * half of the old data and half of the new.
  */
@@ -239,6 +240,11 @@ export class PolicyEngine {
   static #checked(entrypoint: string, decision: Decision | undefined): Decision {
     if (!decision || typeof decision.allow !== 'boolean') {
       throw new KouanError('INTERNAL', `policy ${entrypoint} returned no decision`);
+    }
+    const first = decision.reasons[0];
+    if (first !== undefined && first.code === INPUT_CHECKS[entrypoint as Entrypoint]) {
+      const problems = first.problems ?? [first.message];
+      throw new InputError(`invalid ${entrypoint} input: ${problems.join('; ')}`, { problems });
     }
     if (!decision.allow && decision.reasons.length === 0) {
       throw new KouanError('INTERNAL', `policy ${entrypoint} refused without a reason`);

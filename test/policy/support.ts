@@ -5,7 +5,8 @@ import type { Entrypoint } from '../../src/policy/decision.ts';
 export interface Vector {
   name: string;
   input: Record<string, unknown>;
-  expect: { allow: boolean; path?: string; codes: string[]; obligations?: unknown[] };
+  /** bad_input: the policy's input checks refuse the input (an input error, exit 2) with a problem naming `problem`. */
+  expect: { allow: boolean; path?: string; codes: string[]; obligations?: unknown[]; bad_input?: boolean; problem?: string };
 }
 
 const dir = fileURLToPath(new URL('./vectors/', import.meta.url));

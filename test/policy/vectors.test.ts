@@ -31,7 +31,22 @@ describe('the compiled wasm agrees with the policy test cases', () => {
 
   for (const { entrypoint, vectors } of sets) {
     describe(entrypoint, () => {
-      it.each(vectors.map((v) => [v.name, v] as const))('engine: %s', (_name, vector) => {
+      const bad = vectors.filter((v) => v.expect.bad_input);
+      const decided = vectors.filter((v) => !v.expect.bad_input);
+
+      if (bad.length > 0) {
+        it.each(bad.map((v) => [v.name, v] as const))('engine and cli refuse as bad input, naming the member: %s', async (_name, vector) => {
+          expect(() => engine.evaluate(entrypoint, vector.input)).toThrowError(
+            expect.objectContaining({ code: 'INPUT_INVALID', message: expect.stringContaining(vector.expect.problem ?? '') }),
+          );
+          const result = await runCli(['policy', 'eval', '--entrypoint', entrypoint, '--input', '-'], JSON.stringify(vector.input));
+          expect(result.code).toBe(2);
+          expect(result.out).toBe('');
+          expect(result.err).toContain(vector.expect.problem ?? 'invalid');
+        });
+      }
+
+      it.each(decided.map((v) => [v.name, v] as const))('engine: %s', (_name, vector) => {
         const decision = engine.evaluate(entrypoint, vector.input);
         expect(observed(decision)).toEqual(expected(vector.expect));
         if (!decision.allow) expect(decision.reasons.length).toBeGreaterThan(0);
@@ -43,7 +58,7 @@ describe('the compiled wasm agrees with the policy test cases', () => {
       });
 
       if (entrypoint === 'kouan/gateway/decision') {
-        it.each(vectors.map((v) => [v.name, v] as const))('in two stages, the same decision: %s', (_name, vector) => {
+        it.each(decided.map((v) => [v.name, v] as const))('in two stages, the same decision: %s', (_name, vector) => {
           const whole = engine.evaluate(entrypoint, vector.input);
           const input = vector.input as Record<string, unknown>;
           // The first evaluation works the standing terms out; the second, with a later request's counts, keeps them.
@@ -53,7 +68,7 @@ describe('the compiled wasm agrees with the policy test cases', () => {
         });
       }
 
-      it.each(vectors.map((v) => [v.name, v] as const))('cli: %s', async (_name, vector) => {
+      it.each(decided.map((v) => [v.name, v] as const))('cli: %s', async (_name, vector) => {
         const result = await runCli(['policy', 'eval', '--entrypoint', entrypoint, '--input', '-'], JSON.stringify(vector.input));
         expect(result.code, result.err).toBe(vector.expect.allow ? 0 : 3);
         expect(observed(JSON.parse(result.out) as Decision)).toEqual(expected(vector.expect));

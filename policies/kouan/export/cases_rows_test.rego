@@ -47,6 +47,9 @@ _forbidden(code) := {"path": "forbidden", "allow": false, "codes": [code]}
 
 _exempt := {"path": "exempt", "allow": true, "codes": []}
 
+# Bad input (row 0): the engine answers an input error, exit 2, naming the offending member (problem).
+_bad_input(problem) := object.union(_forbidden("EXPORT_INPUT_INVALID"), {"problem": problem})
+
 _sa_missing := {"path": "security_assessment", "allow": false, "codes": ["EXPORT_ASSESSMENT_MISSING"]}
 
 _scc_missing := {"path": "standard_contract_or_certification", "allow": false, "codes": ["EXPORT_CONTRACT_OR_CERTIFICATION_MISSING"]}
@@ -278,3 +281,27 @@ cases["row02_restricted_recipient_listing_day_starts_in_beijing_pipl_art_42"] :=
 	"patch": {"now": "2025-05-31T16:00:00Z", "recipient": {"id": "example-restricted-lab"}, "approvals": {"pipias": [{"ref": "PIPIA-2025-001", "recipient": "example-restricted-lab", "date": "2025-01-15"}]}},
 	"expect": _forbidden("EXPORT_RESTRICTED_RECIPIENT"),
 }
+
+# --- country codes against ISO 3166-1 alpha-2 (policies/data/countries.json) ------------------------
+
+cases["row00_recipient_country_xx_is_not_iso_3166"] := {"patch": {"recipient": {"country": "XX"}}, "expect": _bad_input("recipient.country XX")}
+
+cases["row00_recipient_country_uk_is_not_iso_3166"] := {"patch": {"recipient": {"country": "UK"}}, "expect": _bad_input("recipient.country UK")}
+
+cases["row00_recipient_country_eu_is_not_iso_3166"] := {"patch": {"recipient": {"country": "EU"}}, "expect": _bad_input("recipient.country EU")}
+
+cases["row00_recipient_in_mainland_china_is_not_an_export_pipl_art_38"] := {
+	"patch": {"recipient": {"country": "CN"}},
+	"expect": _bad_input("recipient.country is CN"),
+}
+
+cases["row15_recipient_in_hong_kong_is_an_export_pipl_art_38"] := {"patch": {"recipient": {"country": "HK"}}, "expect": _exempt}
+
+cases["row15_recipient_country_gb_is_iso_3166"] := {"patch": {"recipient": {"country": "GB"}}, "expect": _exempt}
+
+cases["row00_assessment_country_not_iso_3166_nor_group"] := {
+	"patch": _important_sa([object.union(assessment, {"countries": ["DE", "XX"]})]),
+	"expect": _bad_input("approvals.security_assessments[0].countries: XX"),
+}
+
+_important_sa(assessments) := {"data": {"grade": "important"}, "approvals": {"security_assessments": assessments}}

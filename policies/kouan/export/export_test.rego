@@ -23,7 +23,15 @@ check(name) if {
 	d.allow == c.expect.allow
 	deny_codes(d) == c.expect.codes
 	warning_codes(d) == object.get(c.expect, "warnings", [])
+	_names_problem(d, object.get(c.expect, "problem", null))
 	well_formed(d)
+}
+
+_names_problem(_, null)
+
+_names_problem(d, problem) if {
+	some p in d.reasons[0].problems
+	contains(p, problem)
 }
 
 # Every decision: a refusal carries a deny reason; every reason has a code, message, basis and effect.
@@ -41,6 +49,11 @@ well_formed(d) if {
 	}
 }
 
+# Row 0 is bad input for the engine and the command line (an input error, exit 2), not a decision.
+_bad_input_flag(e) := {"bad_input": true} if e.codes == ["EXPORT_INPUT_INVALID"]
+
+_bad_input_flag(e) := {} if e.codes != ["EXPORT_INPUT_INVALID"]
+
 # The cases as replayable vectors (test/policy/vectors/export.json is generated from this; see docs/policy/export.md).
 vectors := [v |
 	some name in sort(object.keys(cases))
@@ -48,7 +61,7 @@ vectors := [v |
 	v := {
 		"name": name,
 		"input": case_input(name),
-		"expect": object.union({"warnings": []}, cases[name].expect),
+		"expect": object.union({"warnings": []}, object.union(cases[name].expect, _bad_input_flag(cases[name].expect))),
 	}
 ]
 
@@ -67,6 +80,20 @@ test_row00_sensitive_kinds_without_sensitive_count if check("row00_sensitive_kin
 test_row00_sequencing_without_hgr_flag if check("row00_sequencing_without_hgr_flag")
 
 test_row00_malformed_approval_date if check("row00_malformed_approval_date")
+
+test_row00_recipient_country_xx_is_not_iso_3166 if check("row00_recipient_country_xx_is_not_iso_3166")
+
+test_row00_recipient_country_uk_is_not_iso_3166 if check("row00_recipient_country_uk_is_not_iso_3166")
+
+test_row00_recipient_country_eu_is_not_iso_3166 if check("row00_recipient_country_eu_is_not_iso_3166")
+
+test_row00_recipient_in_mainland_china_is_not_an_export_pipl_art_38 if check("row00_recipient_in_mainland_china_is_not_an_export_pipl_art_38")
+
+test_row15_recipient_in_hong_kong_is_an_export_pipl_art_38 if check("row15_recipient_in_hong_kong_is_an_export_pipl_art_38")
+
+test_row15_recipient_country_gb_is_iso_3166 if check("row15_recipient_country_gb_is_iso_3166")
+
+test_row00_assessment_country_not_iso_3166_nor_group if check("row00_assessment_country_not_iso_3166_nor_group")
 
 test_row01_judicial_without_prc_approval if check("row01_judicial_without_prc_approval")
 

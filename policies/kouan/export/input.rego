@@ -1,7 +1,9 @@
 # Export input checks
-# The checks the policy itself makes on its input, so that a missing or malformed term is refused
-# (row 0) instead of silently making the flow look smaller or simpler. The full contract is
-# policies/schemas/export-input.schema.json, validated by the caller.
+# The checks the policy itself makes on its input, so that a missing, malformed or contradictory term is refused
+# (row 0) instead of silently making the flow look smaller or simpler. The schema
+# (policies/schemas/export-input.schema.json) is validated by the caller first; these checks add what a schema
+# cannot say (one member against another, codes against policy data). Callers treat row 0 as bad input, not as a
+# refusal: the engine turns it into an input error (exit 2 on the command line) naming each problem.
 # Fields are read with object.get: `not f(input.missing)` is not true in Rego, so a bare reference would let a
 # missing field pass unnoticed.
 package kouan.export
@@ -29,17 +31,18 @@ _boolean_fields := [["exporter", "ciio"], ["data", "hgr", "present"], ["data", "
 
 # METADATA
 # title: Row 0 — invalid input
-# description: The input does not satisfy the export-input schema.
+# description: The input is not a lawful description of a flow abroad.
 # custom:
 #   code: EXPORT_INPUT_INVALID
-#   basis: policies/schemas/export-input.schema.json (unknown or missing terms are refused)
+#   basis: policies/schemas/export-input.schema.json and the policy's input checks (bad input, not a refusal)
 #   row: 0
 #   path: forbidden
 _input_invalid := rego.metadata.rule()
 
-matched_rows contains object.union(_row(_input_invalid), {"reason": {"message": msg}}) if {
+matched_rows contains object.union(_row(_input_invalid), {"reason": {"message": msg, "problems": problems}}) if {
 	count(input_problems) > 0
-	msg := concat("", ["The input is invalid: ", concat("; ", sort(input_problems)), "."])
+	problems := sort(input_problems)
+	msg := concat("", ["The input is invalid: ", concat("; ", problems), "."])
 }
 
 input_problems contains "now must be an RFC 3339 date-time with a UTC offset" if not today
@@ -47,6 +50,26 @@ input_problems contains "now must be an RFC 3339 date-time with a UTC offset" if
 input_problems contains concat("", [concat(".", field), " must be a non-empty string"]) if {
 	some field in _string_fields
 	not has_ref(object.get(input, field, null))
+}
+
+# Country codes are checked against the ISO 3166-1 alpha-2 list (data.countries): XX, UK and EU are not codes.
+input_problems contains concat("", ["recipient.country ", country, " is not an ISO 3166-1 alpha-2 code"]) if {
+	country := input.recipient.country
+	is_string(country)
+	not country in data.countries.alpha2
+}
+
+# A recipient in mainland China is not a recipient abroad: no export procedure applies, and applying the bands
+# would count domestic flows against the exporter's export totals. Hong Kong, Macao and Taiwan are destinations.
+input_problems contains "recipient.country is CN: a recipient in mainland China is not an export, so the export-path decision does not apply" if {
+	input.recipient.country == "CN"
+}
+
+input_problems contains concat("", ["approvals.security_assessments[", format_int(i, 10), "].countries: ", c, " is neither an ISO 3166-1 alpha-2 code nor a group of data.country_groups"]) if {
+	some i, a in input.approvals.security_assessments
+	some c in a.countries
+	not c in data.countries.alpha2
+	not data.country_groups.groups[c]
 }
 
 input_problems contains "exporter.ftz must be null or a zone id" if {
