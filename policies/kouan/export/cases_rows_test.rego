@@ -74,16 +74,16 @@ cases["row00_unknown_grade"] := {"schema_invalid": true, "patch": {"data": {"gra
 
 cases["row00_unknown_scenario"] := {"schema_invalid": true, "patch": {"data": {"scenario": "tourism"}}, "expect": _forbidden("EXPORT_INPUT_INVALID")}
 
-cases["row00_sensitive_exceeds_subjects"] := {"patch": _pi(10, 11), "expect": _forbidden("EXPORT_INPUT_INVALID")}
+cases["row00_sensitive_exceeds_subjects"] := {"patch": _pi(10, 11), "expect": _bad_input("data.pi.sensitive_subjects must not exceed data.pi.subjects")}
 
 cases["row00_sensitive_kinds_without_sensitive_count"] := {
 	"patch": {"data": {"pi": {"sensitive_kinds": ["biometrics"]}}},
-	"expect": _forbidden("EXPORT_INPUT_INVALID"),
+	"expect": _bad_input("data.pi.sensitive_kinds lists kinds but data.pi.sensitive_subjects is 0"),
 }
 
 cases["row00_sequencing_without_hgr_flag"] := {
 	"patch": {"data": {"hgr": {"sequencing_subjects": 600}}},
-	"expect": _forbidden("EXPORT_INPUT_INVALID"),
+	"expect": _bad_input("data.hgr.sequencing_subjects > 0 requires data.hgr.present"),
 }
 
 cases["row00_malformed_approval_date"] := {
@@ -305,3 +305,47 @@ cases["row00_assessment_country_not_iso_3166_nor_group"] := {
 }
 
 _important_sa(assessments) := {"data": {"grade": "important"}, "approvals": {"security_assessments": assessments}}
+
+# --- contradictory input is bad input, the member named ----------------------------------------------
+
+cases["row00_cumulative_sensitive_exceeds_subjects_provisions_art_7_8"] := {
+	"patch": _cumulative(10, 11),
+	"expect": _bad_input("cumulative.sensitive_subjects must not exceed cumulative.subjects"),
+}
+
+cases["row14_cumulative_sensitive_equals_subjects_provisions_art_8"] := {"patch": _cumulative(11, 11), "expect": _scc_missing}
+
+cases["row00_sensitive_count_without_kinds_pipl_art_28"] := {
+	"patch": {"data": {"pi": {"sensitive_subjects": 5}}},
+	"expect": _bad_input("data.pi.sensitive_kinds is empty but data.pi.sensitive_subjects is above 0"),
+}
+
+cases["row00_sequencing_with_hgr_false_hgr_impl_rules_art_37"] := {
+	"patch": {"data": {"hgr": {"present": false, "sequencing_subjects": 1}}},
+	"expect": _bad_input("data.hgr.sequencing_subjects > 0 requires data.hgr.present"),
+}
+
+cases["row00_pipia_dated_before_1970_pipl_art_55"] := {
+	"patch": {"approvals": {"pipias": [{"ref": "PIPIA-2026-017", "recipient": "pharma-de", "date": "1969-12-31"}]}},
+	"expect": _bad_input("approvals.pipias[0].date 1969-12-31 must be a YYYY-MM-DD date"),
+}
+
+cases["row00_assessment_issued_before_1970_provisions_art_9"] := {
+	"patch": _important_sa([assessment, object.union(assessment, {"issued": "1969-06-30"})]),
+	"expect": _bad_input("approvals.security_assessments[1].issued 1969-06-30"),
+}
+
+cases["row00_contract_effective_before_1970_scc_measures_art_6"] := {
+	"patch": {"approvals": {"standard_contracts": [object.union(contract, {"effective": "1900-01-01"})]}},
+	"expect": _bad_input("approvals.standard_contracts[0].effective 1900-01-01"),
+}
+
+cases["row00_now_after_9999_in_beijing"] := {
+	"patch": {"now": "9999-12-31T16:00:00Z"},
+	"expect": _bad_input("now 9999-12-31T16:00:00Z falls on a Beijing calendar day outside"),
+}
+
+cases["row15_now_last_beijing_day_of_9999"] := {
+	"patch": {"now": "9999-12-31T15:59:59Z"},
+	"expect": object.union(_exempt, {"warnings": ["EXPORT_HOLIDAY_CALENDAR_MISSING"]}),
+}

@@ -45,7 +45,16 @@ matched_rows contains object.union(_row(_input_invalid), {"reason": {"message": 
 	msg := concat("", ["The input is invalid: ", concat("; ", problems), "."])
 }
 
-input_problems contains "now must be an RFC 3339 date-time with a UTC offset" if not today
+input_problems contains "now must be an RFC 3339 date-time with a UTC offset" if {
+	not today
+	not dates.instant(object.get(input, "now", null))
+}
+
+# A valid date-time whose Beijing calendar day falls outside the dates the policy compares (1970 through 9999).
+input_problems contains concat("", ["now ", input.now, " falls on a Beijing calendar day outside 1970-01-01 through 9999-12-31"]) if {
+	not today
+	dates.instant(input.now)
+}
 
 input_problems contains concat("", [concat(".", field), " must be a non-empty string"]) if {
 	some field in _string_fields
@@ -130,10 +139,14 @@ input_problems contains "cumulative.sensitive_subjects must not exceed cumulativ
 	input.cumulative.sensitive_subjects > input.cumulative.subjects
 }
 
-input_problems contains "data.pi.sensitive_kinds must list the kinds exactly when data.pi.sensitive_subjects > 0" if {
-	listed := count(input.data.pi.sensitive_kinds) > 0
-	counted := input.data.pi.sensitive_subjects > 0
-	listed != counted
+input_problems contains "data.pi.sensitive_kinds lists kinds but data.pi.sensitive_subjects is 0" if {
+	count(input.data.pi.sensitive_kinds) > 0
+	input.data.pi.sensitive_subjects == 0
+}
+
+input_problems contains "data.pi.sensitive_kinds is empty but data.pi.sensitive_subjects is above 0" if {
+	count(input.data.pi.sensitive_kinds) == 0
+	input.data.pi.sensitive_subjects > 0
 }
 
 input_problems contains "data.pi.sensitive_kinds has an unknown kind" if {
@@ -146,20 +159,23 @@ input_problems contains "data.hgr.sequencing_subjects > 0 requires data.hgr.pres
 	input.data.hgr.present != true
 }
 
-input_problems contains "approval dates must be YYYY-MM-DD dates from 1970 on" if {
-	some date in _approval_dates
+input_problems contains concat("", [member, " ", date, " must be a YYYY-MM-DD date from 1970-01-01 through 9999-12-31"]) if {
+	some [member, date] in _approval_dates
 	not dates.is_date(date)
 }
 
-_approval_dates contains a.issued if some a in input.approvals.security_assessments
+# [member, date] of every date among the approvals, the member named as a path into the input.
+_approval_dates contains [_member("security_assessments", i, "issued"), a.issued] if some i, a in input.approvals.security_assessments
 
-_approval_dates contains a.expires if {
-	some a in input.approvals.security_assessments
+_approval_dates contains [_member("security_assessments", i, "expires"), a.expires] if {
+	some i, a in input.approvals.security_assessments
 	a.expires != null
 }
 
-_approval_dates contains c.effective if some c in input.approvals.standard_contracts
+_approval_dates contains [_member("standard_contracts", i, "effective"), c.effective] if some i, c in input.approvals.standard_contracts
 
-_approval_dates contains c.issued if some c in input.approvals.certifications
+_approval_dates contains [_member("certifications", i, "issued"), c.issued] if some i, c in input.approvals.certifications
 
-_approval_dates contains p.date if some p in input.approvals.pipias
+_approval_dates contains [_member("pipias", i, "date"), p.date] if some i, p in input.approvals.pipias
+
+_member(list, i, field) := concat("", ["approvals.", list, "[", format_int(i, 10), "].", field])

@@ -84,9 +84,8 @@ test_cumulative_sensitive_above_subjects_is_invalid if {
 }
 
 test_sensitive_kinds_must_match_sensitive_count if {
-	msg := "data.pi.sensitive_kinds must list the kinds exactly when data.pi.sensitive_subjects > 0"
-	problems({"data": {"pi": {"sensitive_kinds": ["biometrics"]}}}) == {msg}
-	problems({"data": {"pi": {"sensitive_subjects": 3}}}) == {msg}
+	problems({"data": {"pi": {"sensitive_kinds": ["biometrics"]}}}) == {"data.pi.sensitive_kinds lists kinds but data.pi.sensitive_subjects is 0"}
+	problems({"data": {"pi": {"sensitive_subjects": 3}}}) == {"data.pi.sensitive_kinds is empty but data.pi.sensitive_subjects is above 0"}
 }
 
 test_unknown_sensitive_kind_is_invalid if {
@@ -99,7 +98,7 @@ test_sequencing_without_hgr_flag_is_invalid if {
 
 test_malformed_expiry_is_invalid if {
 	a := {"ref": "CAC-SA-1", "issued": "2025-01-01", "expires": "2028-02-30", "recipients": [], "countries": [], "purposes": [], "categories": []}
-	problems({"approvals": {"security_assessments": [a]}}) == {"approval dates must be YYYY-MM-DD dates from 1970 on"}
+	problems({"approvals": {"security_assessments": [a]}}) == {"approvals.security_assessments[0].expires 2028-02-30 must be a YYYY-MM-DD date from 1970-01-01 through 9999-12-31"}
 }
 
 test_vectors_cover_every_case_once if {
