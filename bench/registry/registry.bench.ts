@@ -129,7 +129,7 @@ const cluster = await concurrentIngest(pki, { url: pg.url, schema: 'bench_cluste
 await cluster.stop();
 const clusterTotal = WRITERS * CLUSTER_PER_WRITER;
 if ((cluster.load.statuses[201] ?? 0) !== clusterTotal) throw new Error(`cluster run: ${JSON.stringify(cluster.load.statuses)}`);
-const clusterVerify = spawnSync(process.execPath, [KOUAN, 'ledger', 'verify', '--db', pg.url, '--schema', 'bench_cluster', '--ca', pki.caPath], { encoding: 'utf8' });
+const clusterVerify = spawnSync(process.execPath, [KOUAN, 'ledger', 'verify', '--db', pg.url, '--schema', 'bench_cluster', '--ca', pki.caPath, '--registry-cert', cluster.registryCredentials.cert, '--json'], { encoding: 'utf8' });
 const clusterReport = JSON.parse(clusterVerify.stdout) as { ok: boolean; entries: number; checkpoints: number; seconds: number };
 if (clusterVerify.status !== 0 || clusterReport.entries !== clusterTotal) throw new Error(`cluster chain: ${clusterVerify.stdout} ${clusterVerify.stderr}`);
 await pg.stop();
@@ -173,7 +173,8 @@ const verifyCpuSeconds = (verifyCpu.user + verifyCpu.system) / 1e6;
 await stores.close();
 if (!verified.ok || verified.entries !== VERIFY_ENTRIES) throw new Error(`verification failed: ${JSON.stringify(verified)}`);
 began = performance.now();
-const cli = spawnSync(process.execPath, [KOUAN, 'ledger', 'verify', '--db', file], { encoding: 'utf8' });
+// The ledger key above is bound by writer-0's certificate, which stands for the registry's here.
+const cli = spawnSync(process.execPath, [KOUAN, 'ledger', 'verify', '--db', file, '--ca', pki.caPath, '--registry-cert', writers[0]!.credentials.cert, '--json'], { encoding: 'utf8' });
 const cliSeconds = (performance.now() - began) / 1000;
 if (cli.status !== 0) throw new Error(`kouan ledger verify exited ${cli.status}: ${cli.stderr}`);
 const dbBytes = statSync(file).size;

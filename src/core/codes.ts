@@ -99,6 +99,17 @@ export const codes = {
   REGISTRY_RECORD_TIME_IN_FUTURE: { status: 400, summary: 'The record is dated later than the registry\'s clock plus the tolerated skew.' },
   REGISTRY_RECORD_TOO_OLD: { status: 400, summary: 'The record is dated earlier than the oldest time the intake takes (the registry\'s clock minus the maximum record age).' },
   REGISTRY_FILING_NOT_EXPORTER: { status: 403, summary: 'A filing record is only taken from the agreement\'s exporter: its provider must be the participant of the certificate presented.' },
+
+  // a broken ledger: what `kouan ledger verify` names with the first bad seq (exit 1; never an HTTP answer)
+  LEDGER_CHAIN_BROKEN: { status: 500, summary: 'An entry\'s hash does not recompute from the previous hash and the entry, or a seq is missing or out of place.' },
+  LEDGER_HEAD_ROW_MISMATCH: { status: 500, summary: 'The head row names a hash the chain does not have at its seq.' },
+  LEDGER_TRUNCATED: { status: 500, summary: 'The chain ends before the head row or a checkpoint says it runs: entries were removed from the end.' },
+  LEDGER_RECEIPT_INVALID: { status: 500, summary: 'The entry\'s receipt does not verify over it with a key the registry\'s certificate vouches for: the entry or its receipt was rewritten, or the entry was never the registry\'s.' },
+  LEDGER_CHECKPOINT_MISMATCH: { status: 500, summary: 'A signed checkpoint names a hash the chain does not have at its seq (the chain was recomputed after a rewrite), or stands where no entry is.' },
+  LEDGER_CHECKPOINT_SIGNATURE_INVALID: { status: 500, summary: 'A checkpoint\'s signature does not verify with a ledger key the registry\'s certificate vouches for.' },
+  LEDGER_CHECKPOINT_MISSING: { status: 500, summary: 'Entries went without a checkpoint longer than allowed, or none stands at a multiple of checkpointEvery: a checkpoint was deleted.' },
+  LEDGER_HEAD_NOT_CHECKPOINTED: { status: 500, summary: 'Entries after the last checkpoint are older than the unsigned age allowed: appended behind the registry, or their checkpoint deleted.' },
+  LEDGER_RECORD_SIGNATURE_INVALID: { status: 500, summary: 'A record\'s signature does not verify with the certificate registered for its participant when it was appended (kouan ledger verify --signatures).' },
   REGISTRY_RECORD_ID_NOT_YOURS: { status: 400, summary: 'A record id is urn:uuid:<random UUID> or in the sender\'s namespace urn:kouan:record:<participant>:, so that no participant can take another\'s id first.' },
 
   // policy-data bundles: published by the registry, verified and swapped in by connectors (docs/policy/bundles.md)

@@ -309,7 +309,7 @@ describe('the compose topology as processes on loopback: PostgreSQL, registry, a
   });
 
   it('`kouan ledger verify` recomputes the chain in PostgreSQL and finds it whole', async () => {
-    const result = await kouanAsync(['ledger', 'verify', '--db', pgUrl.href, '--schema', schemas.registry, '--ca', join(pkiDir, 'registry', 'ca.crt')], pgEnv);
+    const result = await kouanAsync(['ledger', 'verify', '--db', pgUrl.href, '--schema', schemas.registry, '--ca', join(pkiDir, 'registry', 'ca.crt'), '--registry-cert', join(pkiDir, 'registry', 'participant.crt'), '--signatures', '--json'], pgEnv);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { ok: boolean; entries: number; anchored: boolean };
     expect(report).toMatchObject({ ok: true, anchored: true });

@@ -4,22 +4,14 @@
  * was registered for its participant when the registry appended it. Each returns null or the failure.
  */
 import { createPublicKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { Code } from '../../core/codes.ts';
 import { identityOfCertificate, thumbprint } from '../../trust/identity.ts';
 import { canonicalJson, verifyCanonical } from '../../trust/jws.ts';
 import type { LedgerEntry } from '../model.ts';
 import { receiptOf } from './chain.ts';
 
-/** Stable reason codes of a broken ledger (docs/registry/ledger.md lists them). */
-export type BrokenCode =
-  | 'LEDGER_CHAIN_BROKEN'
-  | 'LEDGER_HEAD_ROW_MISMATCH'
-  | 'LEDGER_CHECKPOINT_MISMATCH'
-  | 'LEDGER_CHECKPOINT_SIGNATURE_INVALID'
-  | 'LEDGER_CHECKPOINT_MISSING'
-  | 'LEDGER_HEAD_NOT_CHECKPOINTED'
-  | 'LEDGER_TRUNCATED'
-  | 'LEDGER_RECEIPT_INVALID'
-  | 'LEDGER_RECORD_SIGNATURE_INVALID';
+/** The reason codes of a broken ledger (src/core/codes.ts). */
+export type BrokenCode = Extract<Code, `LEDGER_${string}`>;
 
 export interface Failure {
   seq: number;

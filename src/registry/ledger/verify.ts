@@ -23,8 +23,9 @@ export interface VerifyOptions {
   ca?: X509Certificate;
   /**
    * The registry's certificate, from outside the database: only keys bound by a CA-issued certificate of the same
-   * participant count. Without it the keys stored beside the chain vouch for themselves (a database writer could
-   * have put them there).
+   * participant count, and receipts are checked (after the last checkpoint, and where a checkpoint fails). Without
+   * it the keys stored beside the chain vouch for themselves (a database writer could have put them there) and no
+   * receipt is checked unless `receipts` asks.
    */
   registryCertificate?: X509Certificate;
   /** The time the unsigned tail (the entries after the last checkpoint) is judged at; without it, its age is not judged. */
@@ -208,7 +209,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
           throw new Broken(walk.uncovered.seq, 'LEDGER_HEAD_NOT_CHECKPOINTED', `seq ${walk.uncovered.seq} to ${walk.last.seq} have no checkpoint, and seq ${walk.uncovered.seq} was appended at ${walk.uncovered.at}, more than ${allowed / 1000} s ago (appended behind the registry, or its checkpoint deleted)`);
         }
       }
-      if (!workers) {
+      if (!workers && options.registryCertificate !== undefined) {
         const tail = await receiptFailures(store, keys, signed, walk.last.seq, pageSize);
         failures.push(...tail.failures);
         tailChecked = tail.checked;
@@ -218,7 +219,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
       failures.push({ seq: error.seq, code: error.code, reason: error.message });
       // A checkpoint (or the head row) that disagrees with a chain that recomputes: some entry of its segment was
       // rewritten and the chain recomputed after it. Its receipt, which only the registry can sign, names it.
-      if (!workers && (error.code === 'LEDGER_CHECKPOINT_MISMATCH' || error.code === 'LEDGER_HEAD_ROW_MISMATCH' || error.code === 'LEDGER_TRUNCATED')) {
+      if (!workers && options.registryCertificate !== undefined && (error.code === 'LEDGER_CHECKPOINT_MISMATCH' || error.code === 'LEDGER_HEAD_ROW_MISMATCH' || error.code === 'LEDGER_TRUNCATED')) {
         const from = checkpoints.last?.seq ?? 0;
         failures.push(...(await receiptFailures(store, keys, from, Math.min(error.seq, walk.last.seq), pageSize)).failures);
       }
@@ -237,7 +238,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     entries: walk.last.seq,
     head: walk.last,
     checkpoints: checkpoints.verified,
-    anchored: options.ca !== undefined && options.registryCertificate !== undefined,
+    anchored: options.ca !== undefined,
     receipts: workers ? walk.last.seq : tailChecked,
     signatures: options.signatures ? walk.last.seq : 0,
     unsignedTail: walk.last.seq - (checkpoints.last?.seq ?? 0),

@@ -77,6 +77,16 @@ export function describeLedgerStore(newDatabase: NewDatabase): void {
       expect(await ledger.latestCheckpoint()).toEqual(checkpoints[2]);
     });
 
+    it('adds a timed checkpoint of a committed entry once: the first at a seq stays', async () => {
+      const { ledger } = (await open()).stores;
+      await ledger.append([], planning(ids('t', 4)));
+      const head = await ledger.head();
+      const first = { seq: head.seq, hash: head.hash, at: '2026-11-27T10:00:00.000Z', signature: 'first' };
+      expect(await ledger.addCheckpoint(first)).toBe(true);
+      expect(await ledger.addCheckpoint({ ...first, at: '2026-11-27T10:00:01.000Z', signature: 'second' })).toBe(false);
+      expect(await ledger.checkpoints(0, 10)).toEqual([first]);
+    });
+
     it('keeps the first binding of a signing key', async () => {
       const { ledger } = (await open()).stores;
       await ledger.addKey(key('k1'));
