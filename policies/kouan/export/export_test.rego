@@ -367,3 +367,34 @@ test_row02_replay_before_listing_uses_the_list_as_it_stood_pipl_art_42 if {
 	export.path == "forbidden" with input as object.union(base_input, {"now": "2026-11-28T09:00:00+08:00"})
 		with data.restricted_recipients as list
 }
+
+# --- citations and messages ---------------------------------------------------------------------
+
+test_row11_important_data_of_ciio_cites_provisions_art_7_1 if {
+	d := export.decision with input as object.union(base_input, {"exporter": {"ciio": true}, "data": {"grade": "important"}})
+	d.reasons[0].code == "EXPORT_IMPORTANT_DATA"
+	d.reasons[0].basis == "Provisions art. 7(1); NDSR art. 37"
+}
+
+test_row11_important_data_of_non_ciio_cites_provisions_art_7_2 if {
+	d := decision_of("row11_important_data_without_assessment")
+	d.reasons[0].code == "EXPORT_IMPORTANT_DATA"
+	d.reasons[0].basis == "Provisions art. 7(2); NDSR art. 37"
+}
+
+test_row03_core_data_is_held_no_route_published_dsl_art_21_ndsr_art_63 if {
+	d := decision_of("row03_core_data")
+	d.path == "forbidden"
+	not d.allow
+	d.reasons[0].code == "EXPORT_CORE_DATA"
+	contains(d.reasons[0].message, "not been published")
+	contains(d.reasons[0].message, "held")
+	not contains(d.reasons[0].message, "may not be exported")
+	startswith(d.reasons[0].basis, "DSL art. 21; NDSR art. 63")
+}
+
+test_row05_licence_missing_cites_export_control_law_arts_2_12 if {
+	d := decision_of("row05_export_controlled_without_licence")
+	d.reasons[0].code == "EXPORT_LICENCE_MISSING"
+	d.reasons[0].basis == "Export Control Law arts. 2, 12; DSL art. 25"
+}

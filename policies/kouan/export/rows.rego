@@ -51,10 +51,10 @@ _not_lifted(until) if today < until
 
 # METADATA
 # title: Row 3 — core data
-# description: Core data may not be exported; no export route is published.
+# description: Core data falls under stricter export rules that have not been published, so no export route exists yet; the flow is held until one is.
 # custom:
 #   code: EXPORT_CORE_DATA
-#   basis: DSL art. 21; NDSR art. 63
+#   basis: DSL art. 21; NDSR art. 63 (stricter rules, none published)
 #   row: 3
 #   path: forbidden
 _core_data := _row(rego.metadata.rule())
@@ -87,7 +87,7 @@ _hgr_approval if {
 # description: The data is export-controlled and no export licence for this recipient is on record.
 # custom:
 #   code: EXPORT_LICENCE_MISSING
-#   basis: DSL art. 25
+#   basis: Export Control Law arts. 2, 12; DSL art. 25
 #   row: 5
 #   path: forbidden
 _licence_missing := _row(rego.metadata.rule())
@@ -229,6 +229,21 @@ matched_rows contains _ftz_unlisted if {
 }
 
 # METADATA
+# title: Row 11 — important data, CIIO exporter
+# description: Important data provided by a critical information infrastructure operator needs a security assessment.
+# custom:
+#   code: EXPORT_IMPORTANT_DATA
+#   basis: Provisions art. 7(1); NDSR art. 37
+#   row: 11
+#   path: security_assessment
+_important_data_ciio := _row(rego.metadata.rule())
+
+matched_rows contains _important_data_ciio if {
+	input.data.grade == "important"
+	ciio
+}
+
+# METADATA
 # title: Row 11 — important data
 # description: Important data needs a security assessment.
 # custom:
@@ -238,7 +253,10 @@ matched_rows contains _ftz_unlisted if {
 #   path: security_assessment
 _important_data := _row(rego.metadata.rule())
 
-matched_rows contains _important_data if input.data.grade == "important"
+matched_rows contains _important_data if {
+	input.data.grade == "important"
+	not ciio
+}
 
 # METADATA
 # title: Row 12 — CIIO providing PI

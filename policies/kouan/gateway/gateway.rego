@@ -203,6 +203,6 @@ deny contains reason if {
 	reason := {
 		"code": "GATEWAY_EXPORT_FORBIDDEN",
 		"message": "the agreement's export path is forbidden: no data may leave",
-		"basis": "agreement export_path (kouan.export: DSL art. 21, 25, 36; PIPL art. 41, 42; HGR Regs art. 28)",
+		"basis": "agreement export_path (kouan.export: DSL art. 21, 25, 36; PIPL art. 41, 42; HGR Regs art. 28; Export Control Law arts. 2, 12)",
 	}
 }
