@@ -247,22 +247,22 @@ cases["row07_ftz_case_files_entry_without_scenario_provisions_art_6"] := {"patch
 
 cases["row06_transit_prevails_over_ftz_entry_provisions_art_4"] := {
 	"patch": object.union(_bj_case_files, {"data": {"scenario": "transit"}}),
-	"expect": _exempt,
+	"expect": object.union(_exempt, {"warnings": ["EXPORT_SCENARIO_OVERRIDES_FTZ_ENTRY"]}),
 }
 
 cases["row06_transit_prevails_over_ftz_entry_needs_pipia_provisions_art_4_pipl_art_55"] := {
 	"patch": object.union(_bj_case_files, {"data": {"scenario": "transit"}, "approvals": {"pipias": []}}),
-	"expect": {"path": "exempt", "allow": false, "codes": ["EXPORT_PIPIA_MISSING"]},
+	"expect": {"path": "exempt", "allow": false, "codes": ["EXPORT_PIPIA_MISSING"], "warnings": ["EXPORT_SCENARIO_OVERRIDES_FTZ_ENTRY"]},
 }
 
 cases["row07_ftz_important_data_entry_prevails_over_contract_scenario_provisions_art_6"] := {
 	"patch": object.union(_bj_case_files, {"data": {"scenario": "contract_with_individual"}}),
-	"expect": _sa_missing,
+	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_FTZ_ENTRY_OVERRIDES_SCENARIO"]}),
 }
 
 cases["row07_ftz_important_data_entry_prevails_over_emergency_provisions_art_6"] := {
 	"patch": object.union(_bj_case_files, {"data": {"scenario": "emergency"}}),
-	"expect": _sa_missing,
+	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_FTZ_ENTRY_OVERRIDES_SCENARIO"]}),
 }
 
 # --- restricted list from its listing date (PIPL art. 42); the illustrative entry is listed from 2025-06-01 -------
@@ -348,4 +348,16 @@ cases["row00_now_after_9999_in_beijing"] := {
 cases["row15_now_last_beijing_day_of_9999"] := {
 	"patch": {"now": "9999-12-31T15:59:59Z"},
 	"expect": object.union(_exempt, {"warnings": ["EXPORT_HOLIDAY_CALENDAR_MISSING"]}),
+}
+
+# A scenario claimed that does not apply (trade_no_pi with PI) is not overridden by the entry: it does not apply.
+cases["row07_ftz_entry_with_inapplicable_scenario_warns_not_applicable_provisions_art_3"] := {
+	"patch": object.union(_bj_case_files, {"data": {"scenario": "trade_no_pi"}}),
+	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
+}
+
+# Transit below the entry's threshold: no entry matches, so nothing is overridden.
+cases["row06_transit_below_ftz_entry_threshold_no_override_warning_provisions_art_4"] := {
+	"patch": object.union_n([_bj, _pi(1200, 1200), {"data": {"categories": ["case_files"], "scenario": "transit"}}]),
+	"expect": _exempt,
 }

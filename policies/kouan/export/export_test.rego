@@ -227,6 +227,10 @@ test_row07_ftz_important_data_entry_prevails_over_contract_scenario_provisions_a
 
 test_row07_ftz_important_data_entry_prevails_over_emergency_provisions_art_6 if check("row07_ftz_important_data_entry_prevails_over_emergency_provisions_art_6")
 
+test_row07_ftz_entry_with_inapplicable_scenario_warns_not_applicable_provisions_art_3 if check("row07_ftz_entry_with_inapplicable_scenario_warns_not_applicable_provisions_art_3")
+
+test_row06_transit_below_ftz_entry_threshold_no_override_warning_provisions_art_4 if check("row06_transit_below_ftz_entry_threshold_no_override_warning_provisions_art_4")
+
 # --- the shape of a decision ---------------------------------------------------------------
 
 _refusal_explained(d) if d.allow
@@ -319,6 +323,19 @@ test_row09_contract_scenario_prevails_over_ftz_pi_entry_provisions_art_5_1 if {
 	d.path == "exempt"
 	d.allow
 	d.reasons[0].code == "EXPORT_SCENARIO_CONTRACT_WITH_INDIVIDUAL"
+	warning_codes(d) == ["EXPORT_SCENARIO_OVERRIDES_FTZ_ENTRY"]
+	endswith(d.warnings[0].message, " Scenario: contract_with_individual. Entries: XX-PI-1.")
+}
+
+test_row07_entry_override_warning_names_scenario_and_entries_provisions_art_6 if {
+	d := decision_of("row07_ftz_important_data_entry_prevails_over_emergency_provisions_art_6")
+	endswith(d.warnings[0].message, " Scenario: emergency. Entries: BJ-ILLUS-PHARMA-01.")
+	d.warnings[0].basis == "Provisions arts. 3, 5(1)-(3), 6; NDSR art. 37"
+}
+
+test_row10_pi_entry_without_scenario_no_override_warning_provisions_art_6 if {
+	d := export.decision with input as _in_test_zone with data.ftz_negative_lists as _pi_entry_list
+	warning_codes(d) == []
 }
 
 test_row09_hr_scenario_prevails_over_ftz_pi_entry_provisions_art_5_2 if {

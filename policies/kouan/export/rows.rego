@@ -134,8 +134,7 @@ _ftz_row(meta, entries) := {"row": meta.custom.row, "path": p, "reason": object.
 	top := max({object.get(_path_rank, e.path, 3) | some e in entries})
 	some p, rank in _path_rank
 	rank == top
-	ids := concat(", ", sort({e.id | some e in entries}))
-	msg := concat("", [meta.description, " Entries: ", ids, "."])
+	msg := concat("", [meta.description, " Entries: ", _entry_ids(entries), "."])
 }
 
 # METADATA

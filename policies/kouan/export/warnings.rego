@@ -38,6 +38,36 @@ _scenario_matched if {
 }
 
 # METADATA
+# title: A negative-list entry overrides the scenario
+# description: The exemption scenario claimed would apply, but the data matches a free-trade-zone negative-list entry that designates important data, and such an entry prevails over the scenario; the entry decided the path.
+# custom:
+#   code: EXPORT_FTZ_ENTRY_OVERRIDES_SCENARIO
+#   basis: Provisions arts. 3, 5(1)-(3), 6; NDSR art. 37
+_ftz_entry_overrides_scenario := rego.metadata.rule()
+
+warn contains object.union(_note(_ftz_entry_overrides_scenario), {"message": msg}) if {
+	decided.reason.code == "EXPORT_FTZ_LISTED"
+	_scenario_matched
+	msg := concat("", [_ftz_entry_overrides_scenario.description, " Scenario: ", input.data.scenario, ". Entries: ", _entry_ids(ftz_important_matches), "."])
+}
+
+# METADATA
+# title: The scenario overrides a negative-list entry
+# description: The data matches a free-trade-zone negative-list entry, but the exemption scenario claimed prevails over it, so the entry's path does not apply.
+# custom:
+#   code: EXPORT_SCENARIO_OVERRIDES_FTZ_ENTRY
+#   basis: Provisions arts. 3-6
+_scenario_overrides_ftz_entry := rego.metadata.rule()
+
+warn contains object.union(_note(_scenario_overrides_ftz_entry), {"message": msg}) if {
+	decided.row in {6, 8, 9}
+	count(ftz_matches) > 0
+	msg := concat("", [_scenario_overrides_ftz_entry.description, " Scenario: ", input.data.scenario, ". Entries: ", _entry_ids(ftz_matches), "."])
+}
+
+_entry_ids(entries) := concat(", ", sort({e.id | some e in entries}))
+
+# METADATA
 # title: No holiday calendar for this year
 # description: data.holidays has no calendar for the current year; working days are counted as Monday to Friday.
 # custom:
