@@ -51,7 +51,7 @@ for (const p of participants.filter((x) => x.role === 'connector')) {
     continue;
   }
   if (known.status !== 404) throw new Error(`reading ${p.id} failed: ${known.status} ${JSON.stringify(known.body)}`);
-  const registration = { id: p.id, legalName: p.legalName, country: p.country, ciio: p.ciio ?? false, ftz: p.ftz ?? null, certificatePem };
+  const registration = { id: p.id, legalName: p.legalName, country: p.country, ciio: p.ciio ?? false, ftz: p.ftz ?? null, dspUrl: p.dspUrl ?? null, certificatePem };
   const created = await operator('POST', '/participants', registration);
   if (created.status !== 201) throw new Error(`registering ${p.id} failed: ${created.status} ${JSON.stringify(created.body)}`);
   say(`registered ${p.id} (${p.country}), certificate ${created.body.certThumbprint}`);

@@ -28,6 +28,7 @@ import { beijingYear } from '../data-plane/inputs.ts';
 import { startDataPlane, type RunningDataPlane } from './data-plane.ts';
 import { RecordEmitter } from '../records/emitter.ts';
 import { ExporterProfileSource, registryProfile } from './exporter-profile.ts';
+import { RegistryPeerDirectory } from './registry-directory.ts';
 import { PolicyDataSource, registryPolicyData } from './policy-data.ts';
 import { PeerClient } from '../trust/client.ts';
 import type { LocalIdentity } from '../trust/identity.ts';
@@ -116,7 +117,11 @@ export async function startConnector(config: ConnectorConfig, options: Connector
     records,
     callbackAddress: '',
     // The kit's callback addresses are plain HTTP (docs/tck.md): the callback check belongs to the secured profile.
-    peerDirectory: conformance ? null : directories(new StaticPeerDirectory(config.peers), ...(options.peers ? [options.peers] : [])),
+    peerDirectory: conformance ? null : directories(
+      new StaticPeerDirectory(config.peers),
+      ...(options.peers ? [options.peers] : []),
+      ...(peers && registryAt ? [new RegistryPeerDirectory(peers, registryAt, clock, log)] : []),
+    ),
     script: conformance ? conformanceScript() : null,
   };
 

@@ -14,6 +14,8 @@ export interface Participant {
   ciio: boolean;
   /** Free-trade zone it is registered in (e.g. CN-SH-FTZ), or null. */
   ftz: string | null;
+  /** The Dataspace Protocol base URL of its connector (https://), or null; absent in records written before it was kept. */
+  dspUrl?: string | null;
   /** Credit grade set by the operator, or null; the grade in effect is the stricter of it and the computed one (credit.ts). */
   creditGrade: Grade | null;
   /** Every grade the operator set (null: cleared), oldest first; spot checks take the one in effect at a flow. Absent in records written before grading. */

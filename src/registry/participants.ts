@@ -18,13 +18,14 @@ export interface Registration {
   ciio?: boolean;
   ftz?: string | null;
   creditGrade?: Grade | null;
+  dspUrl?: string | null;
   /** The participant's certificate (PEM); or give its thumbprint. */
   certificatePem?: string;
   certThumbprint?: string;
 }
 
 /** The attributes that change over a participant's life (DESIGN: they live here, not in certificates). */
-export type AttributeChange = Partial<Pick<Participant, 'legalName' | 'ciio' | 'ftz' | 'creditGrade'>>;
+export type AttributeChange = Partial<Pick<Participant, 'legalName' | 'ciio' | 'ftz' | 'creditGrade' | 'dspUrl'>>;
 
 /** What a participant sees of its own record (the certificate itself stays with the operator). */
 export type ParticipantView = Omit<Participant, 'certificatePem' | 'registeredCertificates'>;
@@ -52,6 +53,7 @@ export class ParticipantRegistry {
       ciio: input.ciio ?? false,
       ftz: input.ftz ?? null,
       creditGrade: input.creditGrade ?? null,
+      dspUrl: input.dspUrl ?? null,
       creditGrades: input.creditGrade ? [{ grade: input.creditGrade, at: now }] : [],
       certThumbprint,
       certificatePem: input.certificatePem ?? null,

@@ -15,6 +15,7 @@ const participantFields = {
   ciio: Type.Boolean({ description: 'Critical information infrastructure operator.' }),
   ftz: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], { description: 'Free-trade zone (e.g. CN-SH-FTZ), or null.' }),
   creditGrade: Type.Union([...GRADES.map((g) => Type.Literal(g)), Type.Null()], { description: 'Credit grade set by the operator (A best, D worst), or null; the grade in effect is the stricter of it and the computed one (docs/registry/supervision.md).' }),
+  dspUrl: Type.Union([Type.String({ pattern: '^https://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$', maxLength: 2048 }), Type.Null()], { description: 'The Dataspace Protocol base URL of its connector (https://), or null: counterparties send callbacks only there (docs/security.md).' }),
 };
 
 export const Registration = Type.Object(
@@ -23,6 +24,7 @@ export const Registration = Type.Object(
     ciio: Type.Optional(participantFields.ciio),
     ftz: Type.Optional(participantFields.ftz),
     creditGrade: Type.Optional(participantFields.creditGrade),
+    dspUrl: Type.Optional(participantFields.dspUrl),
     certificatePem: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, description: 'The certificate its connector presents (PEM); or give certThumbprint.' })),
     certThumbprint: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'base64url SHA-256 of the certificate (x5t#S256).' })),
   },
@@ -35,6 +37,7 @@ export const AttributeChange = Type.Object(
     ciio: Type.Optional(participantFields.ciio),
     ftz: Type.Optional(participantFields.ftz),
     creditGrade: Type.Optional(participantFields.creditGrade),
+    dspUrl: Type.Optional(participantFields.dspUrl),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -44,8 +47,12 @@ export const CertificateChange = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+/** Where a participant's connector is, as any participant may ask (the callback check of docs/security.md). */
+export const ParticipantEndpoints = Type.Object({ id: participantFields.id, dspUrl: participantFields.dspUrl });
+
 export const ParticipantView = Type.Object({
   ...participantFields,
+  dspUrl: Type.Optional(participantFields.dspUrl),
   certThumbprint: Type.String(),
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
   suspension: Type.Union([Type.Object({ reason: Type.String(), at: Timestamp }), Type.Null()]),

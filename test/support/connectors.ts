@@ -14,10 +14,14 @@ export interface TestConnector extends RunningConnector {
   api<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
-/** A real connector on loopback: its own certificate from the test CA, SQLite in a temporary folder. */
-export async function startTestConnector(pki: TestPki, participantId: string, country: string, overrides: Record<string, unknown> = {}): Promise<TestConnector> {
+/**
+ * A real connector on loopback: its own certificate from the test CA, SQLite in a temporary folder. It knows the
+ * other test connectors of its CA as static peers unless `staticPeers` is false (then only its configuration and
+ * the registry's directory say where a counterparty is).
+ */
+export async function startTestConnector(pki: TestPki, participantId: string, country: string, overrides: Record<string, unknown> = {}, { staticPeers = true } = {}): Promise<TestConnector> {
   const credentials = pki.issue(participantId, country);
-  return start(participantId, { tls: { ...pki.paths({ cert: credentials.cert, key: credentials.key }), crlPollMs: 100 }, ...overrides });
+  return start(participantId, { tls: { ...pki.paths({ cert: credentials.cert, key: credentials.key }), crlPollMs: 100 }, ...overrides }, staticPeers);
 }
 
 /** A real connector in the conformance profile (plain HTTP, the kit's static credential, seeded ids, scripts). */
@@ -25,7 +29,7 @@ export async function startConformanceConnector(overrides: Record<string, unknow
   return start('kouan-tck', { profile: 'conformance', ...overrides });
 }
 
-async function start(participantId: string, overrides: Record<string, unknown>): Promise<TestConnector> {
+async function start(participantId: string, overrides: Record<string, unknown>, staticPeers = true): Promise<TestConnector> {
   const config = parseConfig(ConnectorConfigSchema, {
     stateDir: mkdtempSync(join(tmpdir(), `kouan-${participantId}-`)),
     dsp: { listen: { host: '127.0.0.1', port: 0 } },
@@ -36,7 +40,7 @@ async function start(participantId: string, overrides: Record<string, unknown>):
     log: { level: process.env.KOUAN_TEST_LOG ?? 'silent' },
     ...overrides,
   });
-  return restartTestConnector(config, participantId);
+  return restartTestConnector(config, participantId, staticPeers);
 }
 
 /**
@@ -51,10 +55,10 @@ const peersOf = (config: ConnectorConfig): StaticPeerDirectory => {
 };
 
 /** Starts a connector from an existing config (same state folder and identity), e.g. after stopping it. */
-export async function restartTestConnector(config: ConnectorConfig, name = 'connector'): Promise<TestConnector> {
-  const peers = peersOf(config);
-  const connector = await startConnector(config, { logger: createLogger({ level: config.log.level, name }), peers });
-  if (config.profile !== 'conformance') peers.set(connector.participantId, connector.dspUrl);
+export async function restartTestConnector(config: ConnectorConfig, name = 'connector', staticPeers = true): Promise<TestConnector> {
+  const peers = staticPeers ? peersOf(config) : null;
+  const connector = await startConnector(config, { logger: createLogger({ level: config.log.level, name }), ...(peers ? { peers } : {}) });
+  if (peers && config.profile !== 'conformance') peers.set(connector.participantId, connector.dspUrl);
   return {
     ...connector,
     config,

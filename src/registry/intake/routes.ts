@@ -11,7 +11,7 @@ import { ifNoneMatch, policyDataTag } from '../../policy/bundle.ts';
 import { IntakeBatchBody, IntakeBody } from '../../records/schemas.ts';
 import type { RegistryDeps } from '../deps.ts';
 import { viewOf } from '../participants.ts';
-import { CheckpointBody, LedgerKeyBody, ParticipantView, PolicyBundleBody, ReceiptBody, VersionParams } from '../schemas.ts';
+import { CheckpointBody, LedgerKeyBody, ParticipantEndpoints, ParticipantView, PolicyBundleBody, ReceiptBody, VersionParams } from '../schemas.ts';
 import { checkpointView, keyView } from '../views.ts';
 import { checkRecord, DEFAULT_RECORD_TIME_BOUNDS, type IntakeBatchRequest, type IntakeContext, type IntakeRequest, type RecordTimeBounds } from './records.ts';
 
@@ -67,6 +67,14 @@ export async function intakeRoutes(app: FastifyInstance, { participants, ledger,
   );
 
   app.get('/registry/v1/participants/me', { schema: { response: { 200: ParticipantView } } }, async (request) => viewOf(await participants.attested(request.peer)));
+
+  // Where an active participant's connector is: a connector checks a counterparty's callbackAddress against it.
+  app.get<{ Params: { id: string } }>('/registry/v1/participants/:id/endpoints', { schema: { params: Type.Object({ id: ParticipantEndpoints.properties.id }), response: { 200: ParticipantEndpoints } } }, async (request) => {
+    await participants.attested(request.peer);
+    const participant = await participants.get(request.params.id);
+    if (participant.status !== 'active') throw new NotFoundError(`participant ${request.params.id} is not active`);
+    return { id: participant.id, dspUrl: participant.dspUrl ?? null };
+  });
 
   app.get('/registry/v1/ledger/keys', { schema: { response: { 200: Type.Array(LedgerKeyBody) } } }, async () =>
     (await stores.ledger.keys()).map(keyView),
