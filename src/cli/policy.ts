@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
 import { isEntrypoint, type Entrypoint } from '../policy/decision.ts';
 import { PolicyEngine } from '../policy/engine.ts';
+import { formatExplanation } from '../policy/explain.ts';
 import { EXIT, required, type Group, type Io } from './command.ts';
 
 async function readInput(source: string, io: Io): Promise<unknown> {
@@ -25,6 +26,14 @@ async function decide(entrypoint: Entrypoint, values: Record<string, unknown>, i
   return decision.allow ? EXIT.ok : EXIT.refused;
 }
 
+/** The export decision as the decision table met it, human readable; the same exit codes as the decision. */
+async function explainExport(values: Record<string, unknown>, io: Io): Promise<number> {
+  const input = await readInput(required(values, 'input'), io);
+  const explanation = PolicyEngine.load().explainExport(input);
+  io.out(formatExplanation(explanation));
+  return explanation.decision.allow ? EXIT.ok : EXIT.refused;
+}
+
 const inputHelp = { input: 'The input document: a JSON file, or - for stdin.' };
 
 export const policy: Group = {
@@ -34,10 +43,10 @@ export const policy: Group = {
     {
       name: 'export-path',
       summary: 'Decide the export path of a flow and whether it may go now (policies/schemas/export-input.schema.json).',
-      usage: '--input FILE|-',
-      options: { input: { type: 'string' } },
-      help: inputHelp,
-      run: (values, _p, io) => decide('kouan/export/decision', values, io),
+      usage: '--input FILE|- [--explain]',
+      options: { input: { type: 'string' }, explain: { type: 'boolean' } },
+      help: { ...inputHelp, explain: 'Print, instead of the JSON decision, every row of the decision table in order: which matched, which decided, and the conditions that did not hold for the others.' },
+      run: (values, _p, io) => (values.explain ? explainExport(values, io) : decide('kouan/export/decision', values, io)),
     },
     {
       name: 'eval',

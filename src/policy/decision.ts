@@ -59,3 +59,28 @@ export const isEntrypoint = (name: string): name is Entrypoint => Object.hasOwn(
 
 /** The reasons that refuse (deny), as opposed to those that explain the path. */
 export const denials = (decision: Decision): Reason[] => decision.reasons.filter((r) => r.effect !== 'info');
+
+/** One row of the export decision table as an input met it (kouan/export/explain). */
+export interface ExplainedRow {
+  row: number;
+  title: string;
+  code: string;
+  basis: string;
+  /** The path the row names (for a free-trade-zone row that did not match, a placeholder). */
+  path: ExportPath;
+  /** Every condition held. */
+  matched: boolean;
+  /** This row decided the path: the lowest matched row. */
+  deciding: boolean;
+  conditions: Array<{ text: string; holds: boolean }>;
+}
+
+/** The export decision with every row of its decision table, in table order, from the same rules that decided. */
+export interface Explanation {
+  decision: Decision;
+  deciding_row: number | null;
+  rows: ExplainedRow[];
+}
+
+/** The entrypoint that explains kouan/export/decision. */
+export const EXPLAIN_ENTRYPOINT = 'kouan/export/explain';

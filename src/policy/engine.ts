@@ -5,7 +5,7 @@ import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { InputError, KouanError } from '../core/errors.ts';
-import { ENTRYPOINTS, INPUT_CHECKS, STAGES, type Decision, type Entrypoint, type StagedEntrypoint } from './decision.ts';
+import { ENTRYPOINTS, EXPLAIN_ENTRYPOINT, INPUT_CHECKS, STAGES, type Decision, type Entrypoint, type Explanation, type StagedEntrypoint } from './decision.ts';
 
 const POLICIES = new URL('../../policies/', import.meta.url).pathname;
 // The package's ESM entry re-exports only loadPolicy; loadPolicySync lives on its default export.
@@ -197,6 +197,19 @@ export class PolicyEngine {
   evaluate(entrypoint: Entrypoint, input: unknown): Decision {
     this.validate(entrypoint, input);
     return this.evaluateTrusted(entrypoint, input);
+  }
+
+  /**
+   * The export decision explained (docs/policy/export.md, "Explaining a decision"): the same decision as
+   * `evaluate('kouan/export/decision', input)`, with every row of the decision table and its conditions. Bad input
+   * throws as it does there.
+   */
+  explainExport(input: unknown): Explanation {
+    this.validate('kouan/export/decision', input);
+    const explanation = resultOf(this.#instance.evaluate(EXPLAIN_ENTRYPOINT, input)) as Explanation | undefined;
+    if (!explanation || !Array.isArray(explanation.rows)) throw new KouanError('INTERNAL', `policy ${EXPLAIN_ENTRYPOINT} returned nothing`);
+    PolicyEngine.#checked('kouan/export/decision', explanation.decision);
+    return explanation;
   }
 
   /** Evaluates input that this process built and already trusts to match the schema (the hot path). */

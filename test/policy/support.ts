@@ -6,7 +6,7 @@ export interface Vector {
   name: string;
   input: Record<string, unknown>;
   /** bad_input: the policy's input checks refuse the input (an input error, exit 2) with a problem naming `problem`. */
-  expect: { allow: boolean; path?: string; codes: string[]; obligations?: unknown[]; bad_input?: boolean; problem?: string };
+  expect: { allow: boolean; path?: string; codes: string[]; obligations?: unknown[]; warnings?: string[]; bad_input?: boolean; problem?: string };
 }
 
 const dir = fileURLToPath(new URL('./vectors/', import.meta.url));

@@ -55,6 +55,7 @@ describe('the compiled wasm agrees with the policy test cases', () => {
           expect(reason.basis, reason.code).not.toBe('');
         }
         if (vector.expect.obligations) expect(decision.obligations).toEqual(expect.arrayContaining(vector.expect.obligations));
+        if (vector.expect.warnings) expect(decision.warnings.map((w) => w.code).sort()).toEqual([...vector.expect.warnings].sort());
       });
 
       if (entrypoint === 'kouan/gateway/decision') {

@@ -2,7 +2,7 @@
 # title: Export path
 # description: |
 #   Decides the legal export path of a cross-border data flow from China and whether it is open now
-#   (shared/domain/cn-export-rules.md). The first matching row of the decision table (rows.rego) decides
+#   (docs/policy/export.md). The first matching row of the decision table (rows.rego) decides
 #   the path; the allow conditions of that path are in conditions.rego. Input: policies/schemas/export-input.schema.json.
 #   Reasons carry effect "deny" (a refusal) or "info" (explains the path); a refusal always carries a deny reason.
 package kouan.export
@@ -52,7 +52,7 @@ deny contains decided.reason if path == "forbidden"
 # description: No row of the decision table matched this flow, so it is refused.
 # custom:
 #   code: EXPORT_UNDECIDED
-#   basis: shared/domain/cn-export-rules.md decision table (fail closed when no row applies)
+#   basis: the export decision table (fail closed when no row applies)
 _undecided := _reason(rego.metadata.rule(), "deny")
 
 deny contains _undecided if not decided
@@ -67,7 +67,11 @@ total_sensitive := input.cumulative.sensitive_subjects + input.data.pi.sensitive
 # HGR sequencing subjects provided this year, this flow included (cumulative.sequencing_subjects is optional).
 total_sequencing := object.get(input, ["cumulative", "sequencing_subjects"], 0) + input.data.hgr.sequencing_subjects
 
+default has_pi := false
+
 has_pi if input.data.pi.subjects > 0
+
+default ciio := false
 
 ciio if input.exporter.ciio == true
 

@@ -415,3 +415,113 @@ test_row05_licence_missing_cites_export_control_law_arts_2_12 if {
 	d.reasons[0].code == "EXPORT_LICENCE_MISSING"
 	d.reasons[0].basis == "Export Control Law arts. 2, 12; DSL art. 25"
 }
+
+# --- explain: the decision table as the input met it ------------------------------------------------
+
+explain_of(name) := e if {
+	e := export.explain with input as case_input(name)
+}
+
+# For every case the policy decides: explain carries the same decision, its deciding row is the lowest matched row
+# and gives the decision's first reason, exactly the rows that match have every condition holding, and the rows
+# come in table order.
+# (In groups of cases: one test over every case takes seconds under coverage, near opa test's timeout.)
+test_explain_agrees_with_the_decision_rows_00_to_09 if _explain_agrees_for("row0")
+
+test_explain_agrees_with_the_decision_rows_10_to_16 if _explain_agrees_for("row1")
+
+test_explain_agrees_with_the_decision_security_assessment_cases if _explain_agrees_for("sa_")
+
+test_explain_agrees_with_the_decision_standard_contract_cases if _explain_agrees_for("scc_")
+
+test_explain_agrees_with_the_decision_other_cases if {
+	every name, c in cases {
+		_explain_agrees_or_grouped(name, c)
+	}
+}
+
+_explain_agrees_for(prefix) if {
+	every name, c in cases {
+		_explain_agrees_unless_other(prefix, name, c)
+	}
+}
+
+_explain_agrees_unless_other(prefix, name, _) if not startswith(name, prefix)
+
+_explain_agrees_unless_other(prefix, name, c) if {
+	startswith(name, prefix)
+	_explain_agrees(name, c)
+}
+
+_grouped(name) if {
+	some prefix in ["row0", "row1", "sa_", "scc_"]
+	startswith(name, prefix)
+}
+
+_explain_agrees_or_grouped(name, _) if _grouped(name)
+
+_explain_agrees_or_grouped(name, c) if {
+	not _grouped(name)
+	_explain_agrees(name, c)
+}
+
+_explain_agrees(_, c) if c.schema_invalid
+
+_explain_agrees(name, c) if {
+	not c.schema_invalid
+	e := explain_of(name)
+	d := decision_of(name)
+	e.decision == d
+	deciding := [r | some r in e.rows; r.deciding]
+	count(deciding) == 1
+	deciding[0].code == d.reasons[0].code
+	deciding[0].row == e.deciding_row
+	e.deciding_row == min({r.row | some r in e.rows; r.matched})
+	every r in e.rows {
+		_matched_iff_all_hold(r)
+	}
+	[r.row | some r in e.rows] == sort([r.row | some r in e.rows])
+}
+
+test_explain_transit_over_ftz_entry_shows_the_outranked_row_provisions_art_4 if {
+	e := explain_of("row06_transit_prevails_over_ftz_entry_provisions_art_4")
+	e.deciding_row == 6
+	some r7 in e.rows
+	r7.row == 7
+	r7.matched
+	not r7.deciding
+	some r8 in e.rows
+	r8.row == 8
+	not r8.matched
+	{x.text | some x in r8.conditions; not x.holds} == {"the scenario claimed is trade_no_pi", "the flow carries no personal information"}
+}
+
+test_explain_volume_rows_show_the_totals_provisions_art_8 if {
+	e := explain_of("row14_cumulative_plus_flow_100000")
+	some r in e.rows
+	r.row == 14
+	r.deciding
+	some x in r.conditions
+	x.text == "this year's totals are in the standard-contract band (subjects 100000, sensitive 0)"
+	x.holds
+}
+
+test_explain_without_a_matching_row_has_no_deciding_row if {
+	e := export.explain with input as base_input with export.table as set()
+	e.deciding_row == null
+	e.rows == []
+	e.decision.reasons[0].code == "EXPORT_UNDECIDED"
+}
+
+_matched_iff_all_hold(r) if {
+	r.matched
+	every x in r.conditions {
+		x.holds
+	}
+}
+
+_matched_iff_all_hold(r) if {
+	not r.matched
+	some x in r.conditions
+	not x.holds
+}

@@ -39,8 +39,10 @@ _boolean_fields := [["exporter", "ciio"], ["data", "hgr", "present"], ["data", "
 #   path: forbidden
 _input_invalid := rego.metadata.rule()
 
-matched_rows contains object.union(_row(_input_invalid), {"reason": {"message": msg, "problems": problems}}) if {
-	count(input_problems) > 0
+table contains object.union(_row(_input_invalid), {
+	"reason": {"message": msg, "problems": problems},
+	"conditions": [_cond("the input fails the policy's input checks", count(problems) > 0)],
+}) if {
 	problems := sort(input_problems)
 	msg := concat("", ["The input is invalid: ", concat("; ", problems), "."])
 }

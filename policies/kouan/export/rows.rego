@@ -1,10 +1,31 @@
 # Export decision table
-# Rows 1-16 of the decision table in docs/policy/export.md (row 0, invalid input, is in input.rego). Each row adds one
-# element to matched_rows; the lowest row number decides the path. The thresholds come from data.thresholds
-# and compare the exporter's totals this year (cumulative + this flow).
+# Rows 1-16 of the decision table in docs/policy/export.md (row 0, invalid input, is in input.rego). Each row is one
+# element of `table`: its reason (from the METADATA of the rule that holds it) and its conditions, each a sentence and
+# whether it holds for this input. A row matches when all its conditions hold (matched_rows); the lowest matching row
+# decides the path. `explain` (explain.rego) shows the same conditions, so the audit and the decision cannot drift.
+# The thresholds come from data.thresholds and compare the exporter's totals this year (cumulative + this flow).
 package kouan.export
 
-_row(meta) := {"row": meta.custom.row, "path": meta.custom.path, "reason": _reason(meta, _effect(meta.custom.path))}
+_row(meta) := {"row": meta.custom.row, "path": meta.custom.path, "title": meta.title, "reason": _reason(meta, _effect(meta.custom.path))}
+
+# A row's condition: what must hold, and whether it does (a boolean, never undefined for valid input).
+_cond(text, holds) := {"text": text, "holds": holds}
+
+# The rows that match: every condition holds.
+matched_rows contains object.remove(t, ["conditions", "title"]) if {
+	some t in table
+	every c in t.conditions {
+		c.holds == true
+	}
+}
+
+_on_record(x) if has_ref(x)
+
+else := false
+
+_is_general := input.data.grade == "general"
+
+_scenario_is(name) := input.data.scenario == name
 
 _effect("forbidden") := "deny"
 
@@ -20,10 +41,10 @@ _effect(p) := "info" if p != "forbidden"
 #   path: forbidden
 _judicial_recipient := _row(rego.metadata.rule())
 
-matched_rows contains _judicial_recipient if {
-	input.recipient.kind == "judicial_or_law_enforcement"
-	not has_ref(object.get(input, ["recipient", "prc_approval"], null))
-}
+table contains object.union(_judicial_recipient, {"conditions": [
+	_cond("the recipient is a foreign judicial or law-enforcement body", input.recipient.kind == "judicial_or_law_enforcement"),
+	_cond("no PRC approval for providing data to it is on record", _on_record(object.get(input, ["recipient", "prc_approval"], null)) == false),
+]})
 
 # METADATA
 # title: Row 2 — restricted recipient
@@ -35,7 +56,14 @@ matched_rows contains _judicial_recipient if {
 #   path: forbidden
 _restricted_recipient := _row(rego.metadata.rule())
 
-matched_rows contains _restricted_recipient if restricted_listing
+table contains object.union(_restricted_recipient, {"conditions": [
+	_cond("the recipient is on the restricted or prohibited list", object.get(data.restricted_recipients.recipients, input.recipient.id, null) != null),
+	_cond("its entry is in force today (from its listing date, not lifted)", _listing_in_force),
+]})
+
+default _listing_in_force := false
+
+_listing_in_force if restricted_listing
 
 # The list entry of the recipient in force today: from its listing date (`from`, inclusive) up to the day it was
 # lifted (`until`, exclusive). Replaying a past decision thus uses the list as it stood on that `now`.
@@ -59,7 +87,7 @@ _not_lifted(until) if today < until
 #   path: forbidden
 _core_data := _row(rego.metadata.rule())
 
-matched_rows contains _core_data if input.data.grade == "core"
+table contains object.union(_core_data, {"conditions": [_cond("the data is graded core", input.data.grade == "core")]})
 
 # METADATA
 # title: Row 4 — human genetic resources without approval
@@ -71,10 +99,12 @@ matched_rows contains _core_data if input.data.grade == "core"
 #   path: forbidden
 _hgr_approval_missing := _row(rego.metadata.rule())
 
-matched_rows contains _hgr_approval_missing if {
-	input.data.hgr.present == true
-	not _hgr_approval
-}
+table contains object.union(_hgr_approval_missing, {"conditions": [
+	_cond("the flow carries human genetic resources information", input.data.hgr.present == true),
+	_cond("no HGR approval or filing for this recipient is on record", _hgr_approval == false),
+]})
+
+default _hgr_approval := false
 
 _hgr_approval if {
 	some a in input.approvals.hgr_approvals
@@ -92,10 +122,12 @@ _hgr_approval if {
 #   path: forbidden
 _licence_missing := _row(rego.metadata.rule())
 
-matched_rows contains _licence_missing if {
-	input.data.export_controlled == true
-	not _export_licence
-}
+table contains object.union(_licence_missing, {"conditions": [
+	_cond("the data is export-controlled", input.data.export_controlled == true),
+	_cond("no export licence for this recipient is on record", _export_licence == false),
+]})
+
+default _export_licence := false
 
 _export_licence if {
 	some l in input.approvals.export_licences
@@ -113,10 +145,10 @@ _export_licence if {
 #   path: exempt
 _scenario_transit := _row(rego.metadata.rule())
 
-matched_rows contains _scenario_transit if {
-	input.data.scenario == "transit"
-	input.data.grade == "general"
-}
+table contains object.union(_scenario_transit, {"conditions": [
+	_cond("the scenario claimed is transit", _scenario_is("transit")),
+	_cond("the data is graded general (nothing domestic added)", _is_general),
+]})
 
 # METADATA
 # title: Row 7 — free trade zone, entry designating important data
@@ -127,15 +159,31 @@ matched_rows contains _scenario_transit if {
 #   row: 7
 _ftz_listed := rego.metadata.rule()
 
-matched_rows contains _ftz_row(_ftz_listed, ftz_important_matches) if count(ftz_important_matches) > 0
+table contains object.union(_ftz_row(_ftz_listed, ftz_important_matches), {"conditions": array.concat(_ftz_conditions, [
+	_cond("an entry that designates important data matches the flow (domain, a category, its threshold)", count(ftz_important_matches) > 0),
+])})
 
-# The row of matching entries: the strictest path they name, their ids in the message.
-_ftz_row(meta, entries) := {"row": meta.custom.row, "path": p, "reason": object.union(_reason(meta, _effect(p)), {"message": msg})} if {
+_ftz_conditions := [
+	_cond("the exporter is not a CIIO", ciio == false),
+	_cond("the exporter's free trade zone has a negative list loaded", _ftz_zone_listed),
+]
+
+default _ftz_zone_listed := false
+
+_ftz_zone_listed if data.ftz_negative_lists.zones[input.exporter.ftz]
+
+# The row of matching entries: the strictest path they name, their ids in the message. Without entries (the row does
+# not match), the path the entries would name is "forbidden" as a placeholder: an unmatched row decides nothing.
+_ftz_row(meta, entries) := {"row": meta.custom.row, "path": p, "title": meta.title, "reason": object.union(_reason(meta, _effect(p)), {"message": msg})} if {
+	p := _strictest_path(entries)
+	msg := concat("", [meta.description, " Entries: ", _entry_ids(entries), "."])
+}
+
+_strictest_path(entries) := p if {
 	top := max({object.get(_path_rank, e.path, 3) | some e in entries})
 	some p, rank in _path_rank
 	rank == top
-	msg := concat("", [meta.description, " Entries: ", _entry_ids(entries), "."])
-}
+} else := "forbidden"
 
 # METADATA
 # title: Row 8 — trade and similar data without PI
@@ -147,11 +195,11 @@ _ftz_row(meta, entries) := {"row": meta.custom.row, "path": p, "reason": object.
 #   path: exempt
 _scenario_trade_no_pi := _row(rego.metadata.rule())
 
-matched_rows contains _scenario_trade_no_pi if {
-	input.data.scenario == "trade_no_pi"
-	not has_pi
-	input.data.grade == "general"
-}
+table contains object.union(_scenario_trade_no_pi, {"conditions": [
+	_cond("the scenario claimed is trade_no_pi", _scenario_is("trade_no_pi")),
+	_cond("the flow carries no personal information", has_pi == false),
+	_cond("the data is graded general", _is_general),
+]})
 
 # METADATA
 # title: Row 9 — contract with the individual
@@ -163,10 +211,10 @@ matched_rows contains _scenario_trade_no_pi if {
 #   path: exempt
 _scenario_contract_with_individual := _row(rego.metadata.rule())
 
-matched_rows contains _scenario_contract_with_individual if {
-	input.data.scenario == "contract_with_individual"
-	input.data.grade == "general"
-}
+table contains object.union(_scenario_contract_with_individual, {"conditions": [
+	_cond("the scenario claimed is contract_with_individual", _scenario_is("contract_with_individual")),
+	_cond("the data is graded general (no important data)", _is_general),
+]})
 
 # METADATA
 # title: Row 9 — cross-border HR management
@@ -178,10 +226,10 @@ matched_rows contains _scenario_contract_with_individual if {
 #   path: exempt
 _scenario_hr_management := _row(rego.metadata.rule())
 
-matched_rows contains _scenario_hr_management if {
-	input.data.scenario == "hr_management"
-	input.data.grade == "general"
-}
+table contains object.union(_scenario_hr_management, {"conditions": [
+	_cond("the scenario claimed is hr_management", _scenario_is("hr_management")),
+	_cond("the data is graded general (no important data)", _is_general),
+]})
 
 # METADATA
 # title: Row 9 — emergency
@@ -193,10 +241,10 @@ matched_rows contains _scenario_hr_management if {
 #   path: exempt
 _scenario_emergency := _row(rego.metadata.rule())
 
-matched_rows contains _scenario_emergency if {
-	input.data.scenario == "emergency"
-	input.data.grade == "general"
-}
+table contains object.union(_scenario_emergency, {"conditions": [
+	_cond("the scenario claimed is emergency", _scenario_is("emergency")),
+	_cond("the data is graded general (no important data)", _is_general),
+]})
 
 # METADATA
 # title: Row 10 — free trade zone, other negative-list entry
@@ -207,10 +255,10 @@ matched_rows contains _scenario_emergency if {
 #   row: 10
 _ftz_listed_pi := rego.metadata.rule()
 
-matched_rows contains _ftz_row(_ftz_listed_pi, ftz_matches) if {
-	count(ftz_matches) > 0
-	count(ftz_important_matches) == 0
-}
+table contains object.union(_ftz_row(_ftz_listed_pi, ftz_matches), {"conditions": array.concat(_ftz_conditions, [
+	_cond("an entry matches the flow (domain, a category, its threshold)", count(ftz_matches) > 0),
+	_cond("none of the matching entries designates important data", count(ftz_important_matches) == 0),
+])})
 
 # METADATA
 # title: Row 10 — free trade zone, data on no negative-list entry
@@ -222,10 +270,9 @@ matched_rows contains _ftz_row(_ftz_listed_pi, ftz_matches) if {
 #   path: exempt
 _ftz_unlisted := _row(rego.metadata.rule())
 
-matched_rows contains _ftz_unlisted if {
-	_ftz_list_applies
-	count(ftz_matches) == 0
-}
+table contains object.union(_ftz_unlisted, {"conditions": array.concat(_ftz_conditions, [
+	_cond("no entry of the list matches the flow", count(ftz_matches) == 0),
+])})
 
 # METADATA
 # title: Row 11 — important data, CIIO exporter
@@ -237,10 +284,10 @@ matched_rows contains _ftz_unlisted if {
 #   path: security_assessment
 _important_data_ciio := _row(rego.metadata.rule())
 
-matched_rows contains _important_data_ciio if {
-	input.data.grade == "important"
-	ciio
-}
+table contains object.union(_important_data_ciio, {"conditions": [
+	_cond("the data is graded important", input.data.grade == "important"),
+	_cond("the exporter is a CIIO", ciio),
+]})
 
 # METADATA
 # title: Row 11 — important data
@@ -252,10 +299,10 @@ matched_rows contains _important_data_ciio if {
 #   path: security_assessment
 _important_data := _row(rego.metadata.rule())
 
-matched_rows contains _important_data if {
-	input.data.grade == "important"
-	not ciio
-}
+table contains object.union(_important_data, {"conditions": [
+	_cond("the data is graded important", input.data.grade == "important"),
+	_cond("the exporter is not a CIIO", ciio == false),
+]})
 
 # METADATA
 # title: Row 12 — CIIO providing PI
@@ -267,10 +314,10 @@ matched_rows contains _important_data if {
 #   path: security_assessment
 _ciio_pi := _row(rego.metadata.rule())
 
-matched_rows contains _ciio_pi if {
-	ciio
-	has_pi
-}
+table contains object.union(_ciio_pi, {"conditions": [
+	_cond("the exporter is a CIIO", ciio),
+	_cond("the flow carries personal information", has_pi),
+]})
 
 # METADATA
 # title: Row 13 — PI volume in the security-assessment band
@@ -282,11 +329,14 @@ matched_rows contains _ciio_pi if {
 #   path: security_assessment
 _pi_volume_assessment := _row(rego.metadata.rule())
 
-matched_rows contains _pi_volume_assessment if {
-	not ciio
-	has_pi
-	_volume_band == "security_assessment"
-}
+table contains object.union(_pi_volume_assessment, {"conditions": [
+	_cond("the exporter is not a CIIO", ciio == false),
+	_cond("the flow carries personal information", has_pi),
+	_cond(concat("", ["this year's totals are in the security-assessment band (", _totals, ")"]), _volume_band == "security_assessment"),
+]})
+
+# The exporter's totals this year, this flow included, as the volume rows' conditions show them.
+_totals := concat("", ["subjects ", format_int(total_subjects, 10), ", sensitive ", format_int(total_sensitive, 10)])
 
 # METADATA
 # title: Row 14 — PI volume in the standard-contract band
@@ -298,11 +348,11 @@ matched_rows contains _pi_volume_assessment if {
 #   path: standard_contract_or_certification
 _pi_volume_contract := _row(rego.metadata.rule())
 
-matched_rows contains _pi_volume_contract if {
-	not ciio
-	has_pi
-	_volume_band == "standard_contract_or_certification"
-}
+table contains object.union(_pi_volume_contract, {"conditions": [
+	_cond("the exporter is not a CIIO", ciio == false),
+	_cond("the flow carries personal information", has_pi),
+	_cond(concat("", ["this year's totals are in the standard-contract band (", _totals, ")"]), _volume_band == "standard_contract_or_certification"),
+]})
 
 # METADATA
 # title: Row 15 — PI volume below the thresholds
@@ -314,12 +364,12 @@ matched_rows contains _pi_volume_contract if {
 #   path: exempt
 _pi_volume_exempt := _row(rego.metadata.rule())
 
-matched_rows contains _pi_volume_exempt if {
-	not ciio
-	has_pi
-	_volume_band == "exempt"
-	input.data.grade == "general"
-}
+table contains object.union(_pi_volume_exempt, {"conditions": [
+	_cond("the exporter is not a CIIO", ciio == false),
+	_cond("the flow carries personal information", has_pi),
+	_cond(concat("", ["this year's totals are below the thresholds (", _totals, ")"]), _volume_band == "exempt"),
+	_cond("the data is graded general", _is_general),
+]})
 
 _volume_band := "security_assessment" if {
 	total_subjects >= _th.pi_subjects_security_assessment
@@ -341,7 +391,7 @@ _volume_band := "security_assessment" if {
 #   path: exempt
 _no_pi := _row(rego.metadata.rule())
 
-matched_rows contains _no_pi if {
-	not has_pi
-	input.data.grade == "general"
-}
+table contains object.union(_no_pi, {"conditions": [
+	_cond("the flow carries no personal information", has_pi == false),
+	_cond("the data is graded general", _is_general),
+]})
