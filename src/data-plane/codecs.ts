@@ -135,12 +135,20 @@ export const codecs: Record<Format, Codec> = {
   },
   json: {
     contentType: 'application/json',
-    parser: () => Chain.chain([streamJson.parser(), StreamArray.streamArray(), (item: { value: unknown }) => item.value, batcher()]) as unknown as Duplex,
+    // Each element must be a JSON object, as an NDJSON line must: a string would otherwise go out as a record of
+    // its characters, a nested array as one record keyed "0", "1", … whose fields no rule names (stream-chain
+    // also spreads an array a step returns, and drops a null), so anything else fails the stream.
+    parser: () => Chain.chain([streamJson.parser(), StreamArray.streamArray(), (item: { key: number; value: unknown }) => {
+      if (!item.value || typeof item.value !== 'object' || Array.isArray(item.value)) throw new Error(`array element ${item.key} is not a JSON object`);
+      return item.value;
+    }, batcher()]) as unknown as Duplex,
     serializer: () => lineSerializer('[', ',', ']', (r) => JSON.stringify(r), errorObject),
   },
   csv: {
     contentType: 'text/csv',
-    parser: () => Chain.chain([csvParse({ columns: true, skip_empty_lines: true }), batcher()]) as unknown as Duplex,
+    // A UTF-8 byte-order mark (spreadsheet exports) is stripped: kept, it would rename the first column
+    // ("\uFEFFpatient_id") out of reach of the field rules and the subject count.
+    parser: () => Chain.chain([csvParse({ bom: true, columns: true, skip_empty_lines: true }), batcher()]) as unknown as Duplex,
     serializer: () => {
       // A CSV row cannot carry the marker, so it follows the data as a comment line.
       const stringifier = csvStringify({ header: true });

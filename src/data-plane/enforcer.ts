@@ -46,6 +46,19 @@ export interface EnforcerStats {
 /** The subject budgets, in the order a batch is cut by them. */
 const SUBJECT_BUDGETS = ['subjects', 'sensitiveSubjects', 'agreementSubjects'] as const;
 
+/**
+ * The text a subject id is counted by, or null when the record's person cannot be counted: no id (the field
+ * missing, null or empty, as a projection or a filter the consumer chose may make it), or a number beyond
+ * 2^53, which JSON.parse has already rounded so that distinct persons (18-digit identity numbers) would merge.
+ * Such a record would otherwise leave without its person reserved from any budget. Numbers and their strings
+ * count as one person (`1` and `"1"`), as do equal objects written with their keys in the same order.
+ */
+export function subjectId(id: unknown): string | null {
+  if (id === undefined || id === null || id === '') return null;
+  if (typeof id === 'number') return Number.isFinite(id) && Math.abs(id) <= Number.MAX_SAFE_INTEGER ? String(id) : null;
+  return typeof id === 'object' ? JSON.stringify(id) : String(id);
+}
+
 export class Enforcer extends Transform {
   readonly stats: EnforcerStats = { records: 0, newSubjects: 0, newSensitive: 0, stopped: null };
   readonly #o: EnforcerOptions;
@@ -89,7 +102,17 @@ export class Enforcer extends Transform {
 
   async #drain(): Promise<void> {
     if (this.stats.stopped || this.#batch.length === 0) return;
-    const records = this.#batch.splice(0, this.#batch.length);
+    let records = this.#batch.splice(0, this.#batch.length);
+    // A record whose person cannot be counted (subjectId above) ends the stream before it: what goes
+    // before it is reserved and counted as usual.
+    let invalid: StopMarker | null = null;
+    if (this.#subject) {
+      const at = records.findIndex((record) => subjectId(valueAt(record, this.#subject!)) === null);
+      if (at !== -1) {
+        invalid = { code: 'GATEWAY_BACKEND_INVALID', message: `record ${this.stats.records + at + 1} has no subject id that can be counted at ${this.#o.subjectField!}` };
+        records = records.slice(0, at);
+      }
+    }
     const { budget } = this.#o;
     let cut = await budget.take('records', records.length);
     let spent: BudgetKind | null = cut < records.length ? 'records' : null;
@@ -109,6 +132,7 @@ export class Enforcer extends Transform {
       await this.#o.usage.addRecords(this.#o.agreementId, cut);
     }
     if (spent) this.stop(SPENT[spent]);
+    else if (invalid) this.stop(invalid);
   }
 
   /**
@@ -117,13 +141,11 @@ export class Enforcer extends Transform {
    */
   async #countSubjects(records: DataRecord[], limit: number): Promise<{ cut: number; spent: BudgetKind | null }> {
     const { memory, usage, budget, exporterId, year, agreementId, sensitive } = this.#o;
-    const hashes = records.slice(0, limit).map((r) => {
-      const id = valueAt(r, this.#subject!);
-      return id === undefined || id === null ? null : memory.hash(typeof id === 'object' ? JSON.stringify(id) : String(id));
-    });
+    // Every record here has a countable subject id (#drain cut the batch before the first that has none).
+    const hashes = records.slice(0, limit).map((r) => memory.hash(subjectId(valueAt(r, this.#subject!))!));
     // Subjects this process already wrote under this scope are known to the exporter, its sensitive count and
     // the agreement; the stores are asked about the rest.
-    const unwritten = [...new Set(hashes.filter((h): h is string => h !== null && !memory.written(this.#scope, h)))];
+    const unwritten = [...new Set(hashes.filter((h) => !memory.written(this.#scope, h)))];
     const [found, linked] = unwritten.length === 0
       ? [{ known: new Set<string>(), knownSensitive: new Set<string>() }, new Set<string>()]
       : await Promise.all([
@@ -141,7 +163,7 @@ export class Enforcer extends Transform {
       const seen = new Set<string>();
       const at: number[] = [];
       hashes.forEach((h, i) => {
-        if (h !== null && unwrittenSet.has(h) && !seen.has(h) && isNew[kind](h)) {
+        if (unwrittenSet.has(h) && !seen.has(h) && isNew[kind](h)) {
           seen.add(h);
           at.push(i);
         }
@@ -161,7 +183,7 @@ export class Enforcer extends Transform {
     }
     // Units granted for persons beyond the cut go back at once; the rest once the write says what was new.
     const used = (kind: BudgetKind) => firsts[kind as (typeof SUBJECT_BUDGETS)[number]].filter((i) => i < cut).length;
-    const going = [...new Set(hashes.slice(0, cut).filter((h): h is string => h !== null && unwrittenSet.has(h)))];
+    const going = [...new Set(hashes.slice(0, cut).filter((h) => unwrittenSet.has(h)))];
     const added = going.length > 0 ? await usage.addSubjects(exporterId, year, agreementId, going, sensitive) : { newSubjects: 0, newSensitive: 0 };
     memory.remember(this.#scope, going);
     this.stats.newSubjects += added.newSubjects;

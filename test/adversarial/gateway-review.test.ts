@@ -1,0 +1,168 @@
+/**
+ * Attacks found in a review of the gateway's stream stage: backend answers whose shape slips records past the
+ * field rules or the person count (a JSON array holding something other than records, a CSV with a byte-order
+ * mark, records whose subject id cannot be counted), each shown with real connectors over mutual TLS and a
+ * real backend. A consumer can bring such answers about itself wherever the asset lets it shape the backend's
+ * query (a projection without the subject field, a filter reaching other data).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestConnector } from '../support/connectors.ts';
+import { attack, persons } from './support/consumer.ts';
+import { ledgerOf } from './support/ledger.ts';
+import { outcome } from './support/outcome.ts';
+import { agree, openSpace, publish, startProvider, type Agreed, type AssetSpec, type Space } from './support/space.ts';
+
+const PSEUDONYM = /^ps_[\w-]{22}$/;
+const TYPES = { ndjson: 'application/x-ndjson', json: 'application/json', csv: 'text/csv' } as const;
+
+/** A backend that answers each path with a body written as is, in the type of the asset's format. */
+class RawBackend {
+  readonly #bodies = new Map<string, { type: string; body: string | Buffer }>();
+  readonly #server: Server = createServer((req, res) => {
+    const found = this.#bodies.get(new URL(req.url ?? '/', 'http://b').pathname);
+    if (!found) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': found.type });
+    // Written in small pieces, as a real backend's answer arrives.
+    const body = Buffer.from(found.body);
+    for (let at = 0; at < body.length; at += 64 * 1024) res.write(body.subarray(at, at + 64 * 1024));
+    res.end();
+  });
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  serve(path: string, format: keyof typeof TYPES, body: string | Buffer): string {
+    this.#bodies.set(path, { type: TYPES[format], body });
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}${path}`;
+  }
+}
+
+let space: Space;
+let backend: RawBackend;
+let provider: TestConnector;
+
+beforeAll(async () => {
+  backend = new RawBackend();
+  await backend.start();
+  space = await openSpace();
+  provider = await startProvider(space, 'review-hospital');
+});
+
+afterAll(async () => {
+  await provider?.stop();
+  await space?.close();
+  await backend?.stop();
+});
+
+let assets = 0;
+async function offered(spec: Omit<AssetSpec, 'id' | 'url'>, body: string | Buffer): Promise<Agreed> {
+  assets += 1;
+  const full: AssetSpec = { ...spec, id: `review-${assets}`, url: backend.serve(`/review-${assets}`, spec.format, body) };
+  await publish(provider, full);
+  return agree(space, provider, full);
+}
+const pullAs = (agreed: Agreed, attempt: Parameters<typeof attack>[3] = {}) => attack(space.peers, provider.participantId, agreed.edr, { deadlineMs: 20_000, ...attempt });
+
+const patientPi = { fields: ['patient_id', 'patient_name'], subjectIdField: 'patient_id' };
+const patientDuties: AssetSpec['duties'] = [{ action: 'drop_fields', fields: ['patient_name'] }, { action: 'pseudonymise_fields', fields: ['patient_id'] }];
+
+describe('a JSON array holds records, and nothing else passes as one', () => {
+  it('a JSON asset whose array holds a nested array, a string or a number stops with GATEWAY_BACKEND_INVALID; no name leaves unmasked', async () => {
+    const prefix = `JA-${randomUUID().slice(0, 6)}`;
+    const record = (i: number) => ({ patient_id: `${prefix}-${i}`, patient_name: `Secret Name ${i}`, visit: i });
+    // A nested array's records would be read as one record keyed "0", "1", … (their fields out of the rules'
+    // reach); a string would go out character by character as a record.
+    for (const odd of [[[record(9)]], 'Secret Name in a string', 42]) {
+      const agreed = await offered({ format: 'json', pi: patientPi, duties: patientDuties }, JSON.stringify([record(0), record(1), odd, record(2)]));
+      const received = await pullAs(agreed);
+      expect(received.status).toBe(200);
+      const got = outcome(received, 'json');
+      expect(got.code).toBe('GATEWAY_BACKEND_INVALID');
+      expect(received.text).not.toContain('Secret Name');
+      expect(received.text).not.toContain(prefix);
+      for (const r of got.rows) expect(String(r.patient_id)).toMatch(PSEUDONYM);
+      expect(got.rows.length).toBeLessThanOrEqual(2);
+      const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1 });
+      expect(ledger.records).toBe(got.rows.length);
+    }
+  });
+});
+
+describe('a CSV byte-order mark does not hide the first column', () => {
+  it('a CSV backend that writes a UTF-8 BOM still has its first column pseudonymised and its persons counted under maxDataSubjects', async () => {
+    const prefix = `BOM-${randomUUID().slice(0, 6)}`;
+    const rows = Array.from({ length: 12 }, (_, i) => `${prefix}-${i % 6},Secret Name ${i % 6},E11.9`);
+    const agreed = await offered(
+      { format: 'csv', pi: patientPi, duties: patientDuties, constraints: [{ leftOperand: 'maxDataSubjects', operator: 'lteq', rightOperand: 2 }] },
+      `\uFEFFpatient_id,patient_name,diagnosis\n${rows.join('\n')}\n`,
+    );
+    const received = await pullAs(agreed);
+    expect(received.status).toBe(200);
+    const got = outcome(received, 'csv');
+    expect(received.text).not.toContain(prefix);
+    expect(received.text).not.toContain('Secret Name');
+    for (const r of got.rows) {
+      expect(String(r.patient_id)).toMatch(PSEUDONYM);
+      expect(r).not.toHaveProperty('patient_name');
+    }
+    // Persons 0 and 1 (records 0 and 1), then person 2 is refused.
+    expect(got.rows).toHaveLength(2);
+    expect(persons(got.rows, 'patient_id')).toBe(2);
+    expect(got.code).toBe('GATEWAY_MAX_DATA_SUBJECTS_REACHED');
+    const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1, denied: ['GATEWAY_MAX_DATA_SUBJECTS_REACHED'] });
+    expect(ledger.newSubjects).toBe(2);
+  });
+});
+
+describe('every record of an asset with a subject field counts its person', () => {
+  const cases = [
+    { name: 'records without the subject field (a projection that leaves it out)', id: (_i: number) => undefined },
+    { name: 'records whose subject id is null', id: (_i: number) => null },
+    { name: 'records whose subject id is an empty string', id: (_i: number) => '' },
+  ];
+  for (const { name, id } of cases) {
+    it(`${name} do not go uncounted past maxDataSubjects: the stream stops with GATEWAY_BACKEND_INVALID`, async () => {
+      const prefix = `NS-${randomUUID().slice(0, 6)}`;
+      const lines = [
+        ...Array.from({ length: 2 }, (_, i) => ({ patient_id: `${prefix}-${i}`, patient_name: `Name ${i}` })),
+        ...Array.from({ length: 10 }, (_, i) => ({ ...(id(i) === undefined ? {} : { patient_id: id(i) }), patient_name: `Uncounted ${i}` })),
+      ].map((r) => JSON.stringify(r));
+      const agreed = await offered(
+        { format: 'ndjson', pi: patientPi, duties: [{ action: 'pseudonymise_fields', fields: ['patient_id'] }], constraints: [{ leftOperand: 'maxDataSubjects', operator: 'lteq', rightOperand: 3 }] },
+        `${lines.join('\n')}\n`,
+      );
+      const received = await pullAs(agreed);
+      const got = outcome(received);
+      expect(got.rows).toHaveLength(2);
+      expect(got.code).toBe('GATEWAY_BACKEND_INVALID');
+      expect(received.text).not.toContain('Uncounted');
+      const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1 });
+      expect(ledger.records).toBe(2);
+      expect(ledger.newSubjects).toBe(2);
+    });
+  }
+
+  it('numeric subject ids beyond 2^53 (18-digit identity numbers) are not merged into fewer persons: the stream stops with GATEWAY_BACKEND_INVALID', async () => {
+    // Ten distinct persons whose ids JSON.parse rounds to one or two numbers: counted as one or two, they would all pass maxDataSubjects 3.
+    const lines = Array.from({ length: 10 }, (_, i) => `{"patient_id":11010119900307123${i},"patient_name":"Person ${i}"}`);
+    const agreed = await offered(
+      { format: 'ndjson', pi: patientPi, duties: [{ action: 'drop_fields', fields: ['patient_name'] }], constraints: [{ leftOperand: 'maxDataSubjects', operator: 'lteq', rightOperand: 3 }] },
+      `${lines.join('\n')}\n`,
+    );
+    const got = outcome(await pullAs(agreed));
+    expect(got.rows).toHaveLength(0);
+    expect(got.code).toBe('GATEWAY_BACKEND_INVALID');
+    const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1 });
+    expect(ledger.records).toBe(0);
+    expect(ledger.newSubjects).toBe(0);
+  });
+});
