@@ -62,7 +62,9 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const tokens = new AccessTokenVerifier({ participantId: self.participantId, publicKey: providerKey }, clock);
   const evidence = new Evidence(deps.records, metrics);
   const watch = new StreamWatch({ terms: stores.transferTerms, trust, clock, intervalMs: deps.watchIntervalMs, onError: (error) => deps.log.error({ err: error }, 'running streams could not be checked') });
-  const app = Fastify({ https: mtlsServerOptions(trust), loggerInstance: deps.log }) as unknown as FastifyInstance;
+  // No HEAD routes beside the GET ones: a HEAD would pass authorize and reach the backend as a HEAD, a method
+  // the gateway never sends it (and a request counted and a usage record left for nothing).
+  const app = Fastify({ https: mtlsServerOptions(trust), loggerInstance: deps.log, exposeHeadRoutes: false }) as unknown as FastifyInstance;
   await app.register(errorResponses);
   await app.register(mutualTls, { trust, clock, requireTokens: false, skewSeconds: 5 });
   app.decorateRequest('grant', null);

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestConnector } from '../support/connectors.ts';
 import { attack, persons } from './support/consumer.ts';
@@ -20,8 +21,11 @@ const TYPES = { ndjson: 'application/x-ndjson', json: 'application/json', csv: '
 
 /** A backend that answers each path with a body written as is, in the type of the asset's format. */
 class RawBackend {
+  /** Every request that reached the backend: method and URL. */
+  readonly requests: Array<{ method: string; url: string }> = [];
   readonly #bodies = new Map<string, { type: string; body: string | Buffer }>();
   readonly #server: Server = createServer((req, res) => {
+    this.requests.push({ method: req.method ?? '', url: req.url ?? '' });
     const found = this.#bodies.get(new URL(req.url ?? '/', 'http://b').pathname);
     if (!found) return res.writeHead(404).end();
     res.writeHead(200, { 'content-type': found.type });
@@ -164,5 +168,38 @@ describe('every record of an asset with a subject field counts its person', () =
     const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1 });
     expect(ledger.records).toBe(0);
     expect(ledger.newSubjects).toBe(0);
+  });
+});
+
+describe('the backend is asked only with GET and one value per allowed parameter', () => {
+  it('a HEAD request is refused before authorize: the backend is never asked, no request counted and no usage record left', async () => {
+    const agreed = await offered({ format: 'ndjson', pi: patientPi, duties: patientDuties }, `${JSON.stringify({ patient_id: 'H-1', patient_name: 'Secret Name' })}\n`);
+    const seen = backend.requests.length;
+    const head = await request(agreed.edr.endpoint, { method: 'HEAD', headers: { authorization: `Bearer ${agreed.edr.token}` }, dispatcher: space.peers.agentFor(provider.participantId) });
+    await head.body.dump();
+    expect(head.statusCode).toBe(404);
+    expect(backend.requests.slice(seen)).toEqual([]);
+    expect((await provider.stores.usage.agreementUsage(agreed.agreementId)).requests).toBe(0);
+    // The GET that follows is the agreement's first request and the backend's first request for it.
+    const got = outcome(await pullAs(agreed));
+    expect(got.rows).toHaveLength(1);
+    expect(backend.requests.slice(seen).map((r) => r.method)).toEqual(['GET']);
+    const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1 });
+    expect(ledger.usage).toHaveLength(1);
+  });
+
+  it('an allowed query parameter given twice (or as a list) is refused with 400 GATEWAY_QUERY_NOT_ALLOWED, the backend never asked', async () => {
+    const agreed = await offered({ format: 'ndjson', query: ['since'], pi: patientPi, duties: patientDuties }, `${JSON.stringify({ patient_id: 'Q-1', patient_name: 'Secret Name' })}\n`);
+    const seen = backend.requests.length;
+    for (const suffix of ['?since=2026-01-01&since=2020-01-01', '?since=a&since=', '?since=a&since=b&since=c']) {
+      const refused = await pullAs(agreed, { suffix });
+      expect({ suffix, status: refused.status, code: outcome(refused).code }).toEqual({ suffix, status: 400, code: 'GATEWAY_QUERY_NOT_ALLOWED' });
+    }
+    expect(backend.requests.slice(seen)).toEqual([]);
+    const allowed = await pullAs(agreed, { suffix: '?since=2026-01-01' });
+    expect(allowed.status).toBe(200);
+    expect(backend.requests.slice(seen).map((r) => r.url)).toEqual([`/review-${assets}?since=2026-01-01`]);
+    const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1, denied: Array(3).fill('GATEWAY_QUERY_NOT_ALLOWED') });
+    expect(ledger.codes).toEqual(Array(3).fill('GATEWAY_QUERY_NOT_ALLOWED'));
   });
 });

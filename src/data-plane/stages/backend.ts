@@ -38,6 +38,12 @@ export function backendQuery(asset: Asset, requestUrl: string): QueryCheck {
   const allowed = new Set(asset.backend.query ?? []);
   const asked = new URLSearchParams(requestUrl.slice(at + 1));
   const refused = [...new Set(asked.keys())].filter((name) => !allowed.has(name));
+  // An allowed parameter given twice is refused too: backends read `since=a&since=b` as the first, the last or
+  // a list (a filter widened to several values), so the gateway forwards one value per parameter or nothing.
+  const repeated = [...new Set(asked.keys())].filter((name) => allowed.has(name) && asked.getAll(name).length > 1);
+  if (repeated.length > 0) {
+    return { ok: false, marker: { code: 'GATEWAY_QUERY_NOT_ALLOWED', message: `query parameters given more than once: ${repeated.slice(0, 5).map((name) => JSON.stringify(name)).join(', ')}` } };
+  }
   if (refused.length > 0) {
     const names = refused.slice(0, 5).map((name) => JSON.stringify(name.slice(0, 40))).join(', ');
     return { ok: false, marker: { code: 'GATEWAY_QUERY_NOT_ALLOWED', message: allowed.size === 0 ? `this asset takes no query parameters (asked: ${names})` : `query parameters not allowed for this asset: ${names}; allowed: ${[...allowed].join(', ')}` } };
