@@ -68,7 +68,7 @@ export const ledger: Group = {
       usage: '--db FILE|URL [--schema NAME] --ca FILE (--registry-cert FILE | --state-dir DIR) [--receipts] [--signatures] [--max-unsigned-age S] [--checkpoint-every N] [--json]',
       options: {
         db: { type: 'string' }, schema: { type: 'string' }, ca: { type: 'string' }, 'registry-cert': { type: 'string' }, 'state-dir': { type: 'string' },
-        receipts: { type: 'boolean' }, signatures: { type: 'boolean' }, 'max-unsigned-age': { type: 'string' }, 'checkpoint-every': { type: 'string' }, json: { type: 'boolean' },
+        receipts: { type: 'boolean' }, signatures: { type: 'boolean' }, 'max-unsigned-age': { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'parallel-from': { type: 'string' }, json: { type: 'boolean' },
       },
       help: {
         db: 'The registry database: a SQLite file, or a postgres:// URL.',
@@ -80,6 +80,7 @@ export const ledger: Group = {
         signatures: 'Also check every record\'s signature against the certificate registered for its participant when it was appended (implies --receipts).',
         'max-unsigned-age': 'Seconds an entry may stand without a checkpoint over it (default 10; the registry checkpoints every ledger.checkpointSeconds).',
         'checkpoint-every': "The registry's ledger.checkpointEvery: a checkpoint must stand at each multiple of it (not checked when not given).",
+        'parallel-from': 'Walk a chain of at least this many entries in two threads, each half on its own connection (default 100000).',
         json: 'Print the verdict as one JSON object on stdout.',
       },
       async run(values, _p, io) {
@@ -91,6 +92,7 @@ export const ledger: Group = {
         if (!(registryCertificate.checkIssued(ca) && registryCertificate.verify(ca.publicKey))) throw new InputError(`${registryCertFile} is not issued by the CA ${String(values.ca)}`);
         const maxUnsignedAgeSeconds = positive(values, 'max-unsigned-age') ?? 10;
         const checkpointEvery = positive(values, 'checkpoint-every');
+        const parallelFrom = positive(values, 'parallel-from');
         const schema = typeof values.schema === 'string' ? values.schema : undefined;
         let stores: RegistryStores;
         try {
@@ -108,6 +110,7 @@ export const ledger: Group = {
             ca, registryCertificate, maxUnsignedAgeSeconds, now: systemClock.now(),
             ...(checkpointEvery === undefined ? {} : { checkpointEvery: Math.floor(checkpointEvery) }),
             receipts: values.receipts === true,
+            parallel: { db, ...(schema ? { schema } : {}), ...(parallelFrom === undefined ? {} : { from: parallelFrom }) },
             ...(values.signatures === true ? { signatures: { participants: stores.participants } } : {}),
             progress: (walked, head) => io.err(`kouan: verified ${walked} of ${head} entries (${((performance.now() - started) / 1000).toFixed(1)} s)`),
           });

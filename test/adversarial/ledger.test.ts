@@ -205,6 +205,41 @@ describe.each<Storage>(['SQLite', 'PostgreSQL'])('an insider with write access t
     expect(withSignatures.stderr).toContain(`also seq ${TARGET}: LEDGER_RECORD_SIGNATURE_INVALID`);
   });
 
+  it('does not checkpoint over an entry appended behind its back while it runs, and verify names that entry', async () => {
+    const schema = uniqueSchema('adversarial_ledger_running');
+    if (storage === 'PostgreSQL') schemas.push(schema);
+    const storageConfig = storage === 'SQLite' ? {} : { storage: { postgresUrl: testPostgresUrl(), postgresSchema: schema } };
+    const registry = await startTestRegistry(pki, { ...storageConfig, ledger: { checkpointEvery: 100_000, checkpointSeconds: 0.2 } });
+    dirs.push(registry.config.stateDir);
+    const store = registry.deps.stores.ledger;
+    const connector = await testConnector(pki, registry, 'bj-hospital', 'CN');
+    let db: Insider | null = null;
+    try {
+      await register(registry, 'bj-hospital', 'CN', connector.credentials);
+      for (let i = 0; i < 2; i += 1) await deliver(connector, usageRecord('bj-hospital'));
+      expect((await until(() => store.latestCheckpoint(), (c) => c?.seq === 2, 3000))?.seq).toBe(2);
+      db = storage === 'SQLite' ? sqliteInsider(join(registry.config.stateDir, 'registry.db')) : await postgresInsider(schema);
+      const last = (await db.entries()).at(-1)!;
+      const record = canonicalJson(usageRecord('bj-hospital', { newSubjects: 1 }));
+      const forged = { seq: 3, recordId: String((JSON.parse(record) as { id: string }).id), kind: 'usage' as const, participant: 'bj-hospital', record, signature: last.signature, receivedAt: new Date().toISOString() };
+      const hash = entryHash(last.hash, forged);
+      await db.exec('INSERT INTO ledger_entries (seq, record_id, kind, participant, record, signature, received_at, hash, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [forged.seq, forged.recordId, forged.kind, forged.participant, forged.record, forged.signature, forged.receivedAt, hash, last.receipt]);
+      await db.exec('UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1', [forged.seq, hash]);
+      // A genuine record after it: the registry appends onto the forged head, but signs no checkpoint over it.
+      await deliver(connector, usageRecord('bj-hospital'));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await store.latestCheckpoint())?.seq).toBe(2);
+    } finally {
+      await db?.close();
+      await connector.close();
+      await registry.stop();
+    }
+    const target = storage === 'SQLite' ? ['--db', join(registry.config.stateDir, 'registry.db')] : ['--db', testPostgresUrl(), '--schema', schema];
+    const result = await kouanAsync(['ledger', 'verify', ...target, '--ca', pki.caPath, '--state-dir', registry.config.stateDir, '--json']);
+    expectBroken({ ...result, report: JSON.parse(result.stdout) as { ok: boolean; seq?: number; code?: string } }, 3, 'LEDGER_RECEIPT_INVALID');
+  });
+
   it('signs a checkpoint of a few entries within the timer period, though far fewer than checkpointEvery', async () => {
     const schema = uniqueSchema('adversarial_ledger_timer');
     if (storage === 'PostgreSQL') schemas.push(schema);

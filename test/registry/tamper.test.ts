@@ -150,6 +150,8 @@ describe('kouan ledger verify names the first broken entry', () => {
       await tamper({ exec: async (sql) => void db.exec(sql), entry: async (seq) => db.prepare('SELECT * FROM ledger_entries WHERE seq = ?').get(seq) as never });
       db.close();
       expectVerdict(await verify(file), broken);
+      // The same, walked in two threads (the second half from the checkpoint at seq 20 on its own connection).
+      expectVerdict(await verify(file, '--parallel-from', '1'), broken);
     });
 
     it('checks the ledger keys against the data-space CA when given one', async () => {

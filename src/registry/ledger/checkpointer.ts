@@ -9,7 +9,8 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
-import { GENESIS_HASH, type LedgerEntry } from '../model.ts';
+import { canonicalJson, verifyCanonical } from '../../trust/jws.ts';
+import { GENESIS_HASH, type Checkpoint, type LedgerEntry } from '../model.ts';
 import type { LedgerStore } from '../storage/ports.ts';
 import { checkpointDocument, entryHash } from './chain.ts';
 import { checkReceipt, kidOf, type Failure, type KeyVerdict } from './checks.ts';
@@ -75,7 +76,7 @@ export class Checkpointer {
       const from = latest?.seq ?? 0;
       for (const seq of this.#own.keys()) if (seq <= from) this.#own.delete(seq);
       if (head.seq <= from) return;
-      const refusal = await this.#unsigned(from, latest?.hash ?? GENESIS_HASH, head);
+      const refusal = (latest && (await this.#forged(latest))) ?? (await this.#unsigned(from, latest?.hash ?? GENESIS_HASH, head));
       if (refusal) {
         const said = `${refusal.seq} ${refusal.code}`;
         if (said !== this.#refused) this.#options.log.error({ seq: refusal.seq, code: refusal.code }, `ledger: not checkpointing the head at seq ${head.seq}: ${refusal.reason}`);
@@ -109,6 +110,19 @@ export class Checkpointer {
       }
     }
     return previous === head.hash ? null : { seq: head.seq, code: 'LEDGER_HEAD_ROW_MISMATCH', reason: 'the head row is not the chain\'s last entry' };
+  }
+
+  /** Why the latest checkpoint, which the walk starts from, is not the registry's; null when it is. */
+  async #forged(c: Checkpoint): Promise<Failure | null> {
+    const kid = kidOf(c.signature);
+    const key = (await this.#keysFor(kid)).get(kid);
+    try {
+      if (key === undefined || key instanceof Error) throw new Error('no key of the registry');
+      verifyCanonical(canonicalJson(checkpointDocument(c)), c.signature, key);
+      return null;
+    } catch {
+      return { seq: c.seq, code: 'LEDGER_CHECKPOINT_SIGNATURE_INVALID', reason: `the latest checkpoint (seq ${c.seq}) is not signed by a key of the registry's` };
+    }
   }
 
   /** The keys the registry's certificate vouches for, read again when a receipt names one not seen yet (a new replica). */
