@@ -40,6 +40,14 @@ export interface Codec {
   serializer(): Transform;
 }
 
+/**
+ * The largest single record a backend may send, in any format: a record is held whole before it is parsed
+ * (an NDJSON line, a CSV row, a JSON array element), so without a bound one endless record from a backend
+ * would take the gateway's memory. The pass-through stage holds its lines to the same bound.
+ */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const tooLarge = (what: string) => new Error(`the backend sent ${what} longer than ${MAX_RECORD_BYTES} bytes`);
+
 /** Splits NDJSON into parsed records, one batch per chunk read; a line that is not a JSON object fails the stream. */
 function ndjsonParser(): Transform {
   // A chunk may end inside a multi-byte character: the decoder keeps the partial bytes for the next one.
@@ -66,9 +74,12 @@ function ndjsonParser(): Transform {
     readableHighWaterMark: 4,
     transform(chunk: Buffer, _enc, done) {
       try {
-        const lines = (rest + decoder.write(chunk)).split('\n');
-        rest = lines.pop() ?? '';
-        parse(this, lines);
+        const text = decoder.write(chunk);
+        // A chunk without a newline only lengthens the held line (not split again: no quadratic rescans).
+        const lines = text.includes('\n') ? (rest + text).split('\n') : null;
+        rest = lines ? (lines.pop() ?? '') : rest + text;
+        if (rest.length > MAX_RECORD_BYTES) throw tooLarge('a line');
+        if (lines) parse(this, lines);
         done();
       } catch (error) {
         done(error as Error);
@@ -138,17 +149,28 @@ export const codecs: Record<Format, Codec> = {
     // Each element must be a JSON object, as an NDJSON line must: a string would otherwise go out as a record of
     // its characters, a nested array as one record keyed "0", "1", … whose fields no rule names (stream-chain
     // also spreads an array a step returns, and drops a null), so anything else fails the stream.
-    parser: () => Chain.chain([streamJson.parser(), StreamArray.streamArray(), (item: { key: number; value: unknown }) => {
-      if (!item.value || typeof item.value !== 'object' || Array.isArray(item.value)) throw new Error(`array element ${item.key} is not a JSON object`);
-      return item.value;
-    }, batcher()]) as unknown as Duplex,
+    // The bytes read since the last element are bounded (MAX_RECORD_BYTES): the array's elements are assembled whole.
+    parser: () => {
+      let since = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          since += chunk.length;
+          done(since > MAX_RECORD_BYTES ? tooLarge('an array element') : null, chunk);
+        },
+      });
+      return Chain.chain([meter, streamJson.parser(), StreamArray.streamArray(), (item: { key: number; value: unknown }) => {
+        since = 0;
+        if (!item.value || typeof item.value !== 'object' || Array.isArray(item.value)) throw new Error(`array element ${item.key} is not a JSON object`);
+        return item.value;
+      }, batcher()]) as unknown as Duplex;
+    },
     serializer: () => lineSerializer('[', ',', ']', (r) => JSON.stringify(r), errorObject),
   },
   csv: {
     contentType: 'text/csv',
     // A UTF-8 byte-order mark (spreadsheet exports) is stripped: kept, it would rename the first column
     // ("\uFEFFpatient_id") out of reach of the field rules and the subject count.
-    parser: () => Chain.chain([csvParse({ bom: true, columns: true, skip_empty_lines: true }), batcher()]) as unknown as Duplex,
+    parser: () => Chain.chain([csvParse({ bom: true, columns: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES }), batcher()]) as unknown as Duplex,
     serializer: () => {
       // A CSV row cannot carry the marker, so it follows the data as a comment line.
       const stringifier = csvStringify({ header: true });

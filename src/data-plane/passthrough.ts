@@ -8,12 +8,12 @@
  * NDJSON error marker, like the record enforcer's.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { errorObject, type StopMarker } from './codecs.ts';
+import { errorObject, MAX_RECORD_BYTES, type StopMarker } from './codecs.ts';
 import type { EnforcerStats } from './enforcer.ts';
 
 const NEWLINE = 0x0a;
 /** A line longer than this is no record a dataset backend should send: the stream stops rather than hold it. */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+export const MAX_LINE_BYTES = MAX_RECORD_BYTES;
 
 /** A line of nothing but spaces, tabs and carriage returns is no record (as the record path's NDJSON parser skips it). */
 function blank(data: Buffer, start: number, end: number): boolean {

@@ -203,3 +203,25 @@ describe('the backend is asked only with GET and one value per allowed parameter
     expect(ledger.codes).toEqual(Array(3).fill('GATEWAY_QUERY_NOT_ALLOWED'));
   });
 });
+
+describe('one endless record does not take the gateway\'s memory', () => {
+  for (const format of ['ndjson', 'json', 'csv'] as const) {
+    it(`a ${format} record longer than 16 MiB stops the stream with GATEWAY_BACKEND_INVALID on the record path, as the pass-through stage stops such a line`, async () => {
+      const prefix = `BIG-${randomUUID().slice(0, 6)}`;
+      const huge = 'A'.repeat(17 * 1024 * 1024);
+      const records = [{ patient_id: `${prefix}-0`, note: 'small' }, { patient_id: `${prefix}-1`, note: huge }, { patient_id: `${prefix}-2`, note: 'small' }];
+      const body = format === 'ndjson' ? `${records.map((r) => JSON.stringify(r)).join('\n')}\n`
+        : format === 'json' ? JSON.stringify(records)
+          : `patient_id,note\n${records.map((r) => `${r.patient_id},${r.note}`).join('\n')}\n`;
+      const agreed = await offered({ format, pi: patientPi, duties: patientDuties }, body);
+      const received = await pullAs(agreed);
+      expect(received.status).toBe(200);
+      expect(received.text.length).toBeLessThan(1024 * 1024);
+      const got = outcome(received, format);
+      expect(got.code).toBe('GATEWAY_BACKEND_INVALID');
+      expect(got.rows.length).toBeLessThanOrEqual(1);
+      const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1 });
+      expect(ledger.records).toBe(got.rows.length);
+    }, 30_000);
+  }
+});
