@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NdjsonPassThrough } from '../../src/data-plane/passthrough.ts';
 import type { TestConnector } from '../support/connectors.ts';
 import { attack, persons } from './support/consumer.ts';
 import { ledgerOf } from './support/ledger.ts';
@@ -224,4 +225,22 @@ describe('one endless record does not take the gateway\'s memory', () => {
       expect(ledger.records).toBe(got.rows.length);
     }, 30_000);
   }
+});
+
+describe('a long line costs the pass-through stage its length once', () => {
+  it('a 15 MiB pass-through line arriving in 16 KiB chunks is forwarded whole, counted once, in well under a second of work (not rejoined per chunk)', async () => {
+    const sent: Buffer[] = [];
+    const stage = new NdjsonPassThrough({ take: async (want) => want, count: async () => undefined, observe: (bytes) => void sent.push(bytes) });
+    stage.resume();
+    const line = Buffer.from(`${JSON.stringify({ image: 'A'.repeat(15 * 1024 * 1024) })}\n{"image":"b"}\n`);
+    const started = Date.now();
+    for (let at = 0; at < line.length; at += 16 * 1024) {
+      await new Promise<void>((resolve, reject) => stage.write(line.subarray(at, at + 16 * 1024), (error) => (error ? reject(error) : resolve())));
+    }
+    await new Promise<void>((resolve) => stage.end(resolve));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Buffer.concat(sent).equals(line)).toBe(true);
+    expect(stage.stats.records).toBe(2);
+    expect(stage.stats.stopped).toBeNull();
+  });
 });
