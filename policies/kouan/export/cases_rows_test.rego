@@ -139,9 +139,9 @@ cases["row10_ftz_below_entry_threshold"] := {"patch": object.union(_bj, _cumulat
 
 cases["row10_ftz_domain_not_on_list"] := {"patch": object.union_n([_bj, _cumulative(2000000, 0), {"data": {"domain": "retail"}}]), "expect": _exempt}
 
-cases["row10_ftz_important_data_not_on_list"] := {
+cases["row11_ftz_important_data_not_on_list_ndsr_art_37"] := {
 	"patch": object.union(_bj, {"data": {"domain": "retail", "grade": "important"}}),
-	"expect": object.union(_exempt, {"warnings": ["EXPORT_FTZ_IMPORTANT_DATA_UNLISTED"]}),
+	"expect": _sa_missing,
 }
 
 cases["row07_ftz_entry_threshold_reached"] := {"patch": object.union(_bj, _cumulative(98800, 0)), "expect": _sa_missing}

@@ -272,7 +272,19 @@ _ftz_unlisted := _row(rego.metadata.rule())
 
 table contains object.union(_ftz_unlisted, {"conditions": array.concat(_ftz_conditions, [
 	_cond("no entry of the list matches the flow", count(ftz_matches) == 0),
+	_cond("the data is not declared important data, or the list is read to free unlisted important data too (export_readings.ftz_unlisted_important_data: exempt)", _unlisted_freed),
 ])})
+
+# Important data on none of the zone's entries: by default (security_assessment) the list does not free it and row 11
+# applies, because NDSR art. 37 (an administrative regulation) requires a security assessment for important data and
+# outranks the Provisions; with the reading `exempt` the list frees it, with a warning.
+_unlisted_freed := input.data.grade != "important" if {
+	_ftz_unlisted_reading != "exempt"
+} else := true
+
+default _ftz_unlisted_reading := "security_assessment"
+
+_ftz_unlisted_reading := data.export_readings.ftz_unlisted_important_data
 
 # METADATA
 # title: Row 11 — important data, CIIO exporter

@@ -6,7 +6,7 @@ import data.kouan.lib.workdays
 
 # METADATA
 # title: Important data exempted by a free-trade-zone list
-# description: The data is graded important but matches no entry of the zone's negative list, so row 10 exempts it; check the grading or the list.
+# description: The data is graded important but matches no entry of the zone's negative list, so row 10 exempts it under the reading ftz_unlisted_important_data exempt; check the grading or the list.
 # custom:
 #   code: EXPORT_FTZ_IMPORTANT_DATA_UNLISTED
 #   basis: Provisions art. 6; Provisions art. 2
