@@ -100,8 +100,13 @@ export class Enforcer extends Transform {
     this.onStop(marker);
   }
 
+  /** Whether nothing more may leave: stopped with a marker, or destroyed (the consumer hung up). */
+  get #gone(): boolean {
+    return this.stats.stopped !== null || this.destroyed;
+  }
+
   async #drain(): Promise<void> {
-    if (this.stats.stopped || this.#batch.length === 0) return;
+    if (this.#gone || this.#batch.length === 0) return;
     let records = this.#batch.splice(0, this.#batch.length);
     // A record whose person cannot be counted (subjectId above) ends the stream before it: what goes
     // before it is reserved and counted as usual.
@@ -115,6 +120,9 @@ export class Enforcer extends Transform {
     }
     const { budget } = this.#o;
     let cut = await budget.take('records', records.length);
+    // Gone meanwhile (stopped in band, or destroyed when the consumer hung up: push() is then a no-op): nothing
+    // of this batch leaves, so its records go back and neither its records nor its persons are counted.
+    if (this.#gone) return budget.giveBack('records', cut);
     let spent: BudgetKind | null = cut < records.length ? 'records' : null;
     if (this.#subject && cut > 0) {
       // Subjects of one exporter-year are reserved and written one batch at a time in this process, so two of its
@@ -124,8 +132,8 @@ export class Enforcer extends Transform {
       await budget.giveBack('records', cut - counted.cut);
       cut = counted.cut;
     }
-    // Stopped meanwhile (the grant ended, the consumer left): the records reserved are not sent.
-    if (this.stats.stopped) return;
+    // Stopped meanwhile (the grant ended, the consumer left): the records reserved are not sent, nor counted.
+    if (this.#gone) return budget.giveBack('records', cut);
     if (cut > 0) {
       this.stats.records += cut;
       this.push(records.slice(0, cut).map((record) => applyFieldRules(record, this.#o.fields, this.#pseudonyms)));
@@ -183,6 +191,11 @@ export class Enforcer extends Transform {
     }
     // Units granted for persons beyond the cut go back at once; the rest once the write says what was new.
     const used = (kind: BudgetKind) => firsts[kind as (typeof SUBJECT_BUDGETS)[number]].filter((i) => i < cut).length;
+    if (this.#gone) {
+      // Gone while reserving: no record of the batch will leave, so no person is written and every unit goes back.
+      await Promise.all(SUBJECT_BUDGETS.map((kind) => budget.giveBack(kind, granted[kind] ?? 0)));
+      return { cut: 0, spent: null };
+    }
     const going = [...new Set(hashes.slice(0, cut).filter((h) => unwrittenSet.has(h)))];
     const added = going.length > 0 ? await usage.addSubjects(exporterId, year, agreementId, going, sensitive) : { newSubjects: 0, newSensitive: 0 };
     memory.remember(this.#scope, going);

@@ -115,7 +115,9 @@ export class NdjsonPassThrough extends Transform {
       ends.push(newline + 1);
     }
     const granted = ends.length === 0 ? 0 : await this.#o.take(ends.length);
-    if (this.stats.stopped) return;
+    // Stopped, or destroyed because the consumer hung up (its usage record is already written, the digest
+    // final): nothing of this chunk leaves, so nothing is observed or counted (the reservation is kept).
+    if (this.stats.stopped || this.destroyed) return;
     // Blank lines after the last record that goes still belong to what goes when nothing stops the stream.
     const upTo = granted === ends.length && !invalid ? end : granted === 0 ? 0 : ends[granted - 1]!;
     if (upTo > 0) this.#out(data.subarray(0, upTo));

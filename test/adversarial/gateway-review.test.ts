@@ -10,7 +10,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyedLock } from '../../src/core/keyed-lock.ts';
+import { budgetKey, StreamBudget, type BudgetKind } from '../../src/data-plane/budget.ts';
+import { Enforcer } from '../../src/data-plane/enforcer.ts';
+import { RecordKeys } from '../../src/data-plane/obligations.ts';
 import { NdjsonPassThrough } from '../../src/data-plane/passthrough.ts';
+import { SubjectMemory } from '../../src/data-plane/subject-memory.ts';
+import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
 import type { TestConnector } from '../support/connectors.ts';
 import { attack, persons } from './support/consumer.ts';
 import { ledgerOf } from './support/ledger.ts';
@@ -242,5 +248,61 @@ describe('a long line costs the pass-through stage its length once', () => {
     expect(Buffer.concat(sent).equals(line)).toBe(true);
     expect(stage.stats.records).toBe(2);
     expect(stage.stats.stopped).toBeNull();
+  });
+});
+
+describe('a consumer that hangs up while a reservation is in flight', () => {
+  /** A budget whose reservations wait until the test opens the gate (the database is slow, the consumer is not). */
+  class GatedBudget extends StreamBudget {
+    open: () => void = () => undefined;
+    readonly #gate = new Promise<void>((resolve) => (this.open = resolve));
+    override async take(kind: BudgetKind, want: number): Promise<number> {
+      await this.#gate;
+      return super.take(kind, want);
+    }
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  it('the record enforcer counts neither the records nor the persons of a batch whose stream was destroyed before it went', async () => {
+    const stores = openSqliteStores(':memory:');
+    const scope = { agreementId: 'agreement-abort', exporterId: 'bj-hospital', year: 2026 };
+    const budget = new GatedBudget(stores.budgets, stores.usage, scope, { records: 100, agreementSubjects: 100, subjects: Infinity, sensitiveSubjects: Infinity });
+    const enforcer = new Enforcer({
+      fields: { drop: [], mask: [], pseudonymise: [] }, budget, subjectField: 'id', sensitive: false, memory: new SubjectMemory(new RecordKeys(Buffer.alloc(32, 7))),
+      exporterId: scope.exporterId, year: scope.year, agreementId: scope.agreementId, usage: stores.usage, lock: new KeyedLock(),
+    });
+    const pushed: unknown[] = [];
+    enforcer.on('data', (batch) => pushed.push(batch));
+    enforcer.on('error', () => undefined);
+    enforcer.end([{ id: 'P-1' }, { id: 'P-2' }, { id: 'P-3' }]);
+    await settle();
+    // The consumer went away (the stream stage destroys the enforcer), then the reservation comes back.
+    enforcer.destroy();
+    budget.open();
+    await settle();
+    expect(pushed).toEqual([]);
+    expect(enforcer.stats.records).toBe(0);
+    expect((await stores.usage.agreementUsage(scope.agreementId)).records).toBe(0);
+    expect((await stores.usage.agreementUsage(scope.agreementId)).subjects).toBe(0);
+    expect(enforcer.stats.newSubjects).toBe(0);
+    // Nothing of the batch left: its reservation went back.
+    expect(await stores.budgets.reserved(budgetKey('records', scope))).toBe(0);
+  });
+
+  it('the pass-through stage neither observes (digest, bytes) nor counts the lines of a chunk whose stream was destroyed before they went', async () => {
+    let observed = 0;
+    let counted = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const stage = new NdjsonPassThrough({ take: async (want) => (await gate, want), count: async (n) => void (counted += n), observe: (b) => void (observed += b.length) });
+    stage.on('error', () => undefined);
+    stage.resume();
+    stage.write(Buffer.from('{"a":1}\n{"b":2}\n'));
+    await settle();
+    stage.destroy();
+    open();
+    await settle();
+    // The usage record was written when the consumer went away; a digest updated after it would throw.
+    expect({ observed, counted, records: stage.stats.records }).toEqual({ observed: 0, counted: 0, records: 0 });
   });
 });
