@@ -9,15 +9,17 @@ import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConfigError } from '../../../core/errors.ts';
+import { ConfigError, InputError } from '../../../core/errors.ts';
 import { KeyedLock } from '../../../core/keyed-lock.ts';
 import { pendingMigrations } from '../../../storage/sql/migrations.ts';
 import { SqliteDialect } from '../../../storage/sqlite/dialect.ts';
 import { sqliteDriver } from '../../../storage/sqlite/driver.ts';
-import type { RegistryStores } from '../ports.ts';
+import type { LedgerEntry } from '../../model.ts';
+import { MAX_READ, type LedgerStore, type RegistryStores } from '../ports.ts';
 import type { RegistryDialect } from '../sql/dialect.ts';
 import type { TransactionalDriver } from '../sql/driver.ts';
 import { REGISTRY_MIGRATIONS_TABLE } from '../sql/migrations.ts';
+import { ENTRY_COLUMNS } from '../sql/statements.ts';
 import { registrySqlStores } from '../sql/stores.ts';
 import { migrationStatements } from '../../../storage/sqlite/migrations.ts';
 import { sqliteRegistryMigrations } from './migrations.ts';
@@ -142,5 +144,19 @@ export function openSqliteRegistryStores(file: string, options: SqliteRegistryOp
     const code = String((error as { code?: unknown }).code ?? '');
     throw code.startsWith('SQLITE_') ? new ConfigError(`cannot use ${file}: ${(error as Error).message}`) : error;
   }
-  return registrySqlStores(transactionalDriver(db, file), dialect);
+  const stores = registrySqlStores(transactionalDriver(db, file), dialect);
+  if (options.readOnly) stores.ledger.links = rawLinks(db);
+  return stores;
+}
+
+/**
+ * The chain as `kouan ledger verify` streams it from a read-only connection, in row arrays rather than objects: a
+ * fifth of the walk's CPU over a long chain. Nothing else runs on that connection, so it needs no turn.
+ */
+function rawLinks(db: Database.Database): LedgerStore['links'] {
+  const statement = db.prepare(`SELECT ${ENTRY_COLUMNS.filter((c) => c !== 'receipt').join(', ')} FROM ${dialect.table('ledger_entries')} WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
+  return async (afterSeq, limit) => {
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0 || !Number.isInteger(limit) || limit < 1 || limit > MAX_READ) throw new InputError('after must be a whole number from 0, limit from 1 to the most one read returns', { afterSeq, limit });
+    return (statement.all(afterSeq, limit) as Array<[number, string, LedgerEntry['kind'], string, string, string, string, string]>).map(([seq, recordId, kind, participant, record, signature, receivedAt, hash]) => ({ seq, recordId, kind, participant, record, signature, receivedAt, hash }));
+  };
 }
