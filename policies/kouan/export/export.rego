@@ -64,8 +64,15 @@ total_subjects := input.cumulative.subjects + input.data.pi.subjects
 
 total_sensitive := input.cumulative.sensitive_subjects + input.data.pi.sensitive_subjects
 
-# HGR sequencing subjects provided this year, this flow included (cumulative.sequencing_subjects is optional).
-total_sequencing := object.get(input, ["cumulative", "sequencing_subjects"], 0) + input.data.hgr.sequencing_subjects
+# HGR sequencing subjects the 500-person threshold counts: by default those provided this year, this flow included
+# (cumulative.sequencing_subjects is optional); with export_readings.hgr_sequencing_threshold "per_dataset", this flow's.
+total_sequencing := input.data.hgr.sequencing_subjects if {
+	_hgr_sequencing_reading == "per_dataset"
+} else := object.get(input, ["cumulative", "sequencing_subjects"], 0) + input.data.hgr.sequencing_subjects
+
+default _hgr_sequencing_reading := "per_year"
+
+_hgr_sequencing_reading := data.export_readings.hgr_sequencing_threshold
 
 default has_pi := false
 

@@ -529,6 +529,21 @@ _matched_iff_all_hold(r) if {
 
 # --- contested reading: FTZ important data on no entry (export_readings.ftz_unlisted_important_data) ---------
 
+# --- contested reading: the HGR sequencing threshold per year or per dataset (HGR Impl. Rules art. 37) ---------
+
+test_hgr_sequencing_threshold_per_year_by_default_hgr_impl_rules_art_37 if check("hgr_cumulative_sequencing_501_without_review")
+
+test_hgr_sequencing_threshold_per_dataset_reading_counts_the_flow_alone_hgr_impl_rules_art_37 if {
+	d := decision_of("hgr_cumulative_sequencing_501_without_review") with data.export_readings.hgr_sequencing_threshold as "per_dataset"
+	d.allow
+	deny_codes(d) == []
+}
+
+test_hgr_sequencing_threshold_per_dataset_reading_still_reviews_a_large_flow_hgr_impl_rules_art_37 if {
+	d := decision_of("hgr_sequencing_501_without_review") with data.export_readings.hgr_sequencing_threshold as "per_dataset"
+	deny_codes(d) == ["EXPORT_HGR_SECURITY_REVIEW_MISSING"]
+}
+
 _unlisted_important := object.union_n([base_input, _bj, {"data": {"domain": "retail", "grade": "important"}}])
 
 test_row11_ftz_unlisted_important_data_default_security_assessment_ndsr_art_37 if {
