@@ -59,6 +59,26 @@ export function subjectId(id: unknown): string | null {
   return typeof id === 'object' ? JSON.stringify(id) : String(id);
 }
 
+/**
+ * The deepest a record may nest arrays and objects. Parsing is iterative, but serialising a record
+ * (JSON.stringify) recurses: a record nested 200,000 deep threw mid-stream, the consumer got a 500 and the
+ * usage record counted the batch as sent. Datasets need a few levels; the check is iterative.
+ */
+export const MAX_RECORD_DEPTH = 128;
+
+function deeperThan(record: object, limit: number): boolean {
+  const stack: Array<{ value: object; depth: number }> = [{ value: record, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (depth > limit) return true;
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
 export class Enforcer extends Transform {
   readonly stats: EnforcerStats = { records: 0, newSubjects: 0, newSensitive: 0, stopped: null };
   readonly #o: EnforcerOptions;
@@ -108,14 +128,17 @@ export class Enforcer extends Transform {
   async #drain(): Promise<void> {
     if (this.#gone || this.#batch.length === 0) return;
     let records = this.#batch.splice(0, this.#batch.length);
-    // A record whose person cannot be counted (subjectId above) ends the stream before it: what goes
-    // before it is reserved and counted as usual.
+    // A record nested too deep to serialise, or whose person cannot be counted (subjectId above), ends the
+    // stream before it: what goes before it is reserved and counted as usual.
     let invalid: StopMarker | null = null;
-    if (this.#subject) {
-      const at = records.findIndex((record) => subjectId(valueAt(record, this.#subject!)) === null);
-      if (at !== -1) {
-        invalid = { code: 'GATEWAY_BACKEND_INVALID', message: `record ${this.stats.records + at + 1} has no subject id that can be counted at ${this.#o.subjectField!}` };
+    for (let at = 0; at < records.length; at++) {
+      const record = records[at]!;
+      const fault = deeperThan(record, MAX_RECORD_DEPTH) ? `nests arrays and objects deeper than ${MAX_RECORD_DEPTH} levels`
+        : this.#subject && subjectId(valueAt(record, this.#subject)) === null ? `has no subject id that can be counted at ${this.#o.subjectField!}` : null;
+      if (fault) {
+        invalid = { code: 'GATEWAY_BACKEND_INVALID', message: `record ${this.stats.records + at + 1} ${fault}` };
         records = records.slice(0, at);
+        break;
       }
     }
     const { budget } = this.#o;

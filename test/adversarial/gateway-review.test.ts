@@ -306,3 +306,26 @@ describe('a consumer that hangs up while a reservation is in flight', () => {
     expect({ observed, counted, records: stage.stats.records }).toEqual({ observed: 0, counted: 0, records: 0 });
   });
 });
+
+describe('a record nested deeper than the gateway serialises', () => {
+  for (const format of ['ndjson', 'json'] as const) {
+    it(`a ${format} record nested 200,000 deep stops the stream with GATEWAY_BACKEND_INVALID (not a 500), the ledger counting only what went`, async () => {
+      const prefix = `DEEP-${randomUUID().slice(0, 6)}`;
+      const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+      const lines = [`{"patient_id":"${prefix}-0","patient_name":"Secret Name"}`, `{"patient_id":"${prefix}-1","deep":${deep}}`, `{"patient_id":"${prefix}-2"}`];
+      const agreed = await offered({ format, pi: patientPi, duties: patientDuties }, format === 'ndjson' ? `${lines.join('\n')}\n` : `[${lines.join(',')}]`);
+      const received = await pullAs(agreed);
+      expect(received.status).toBe(200);
+      const got = outcome(received, format);
+      expect(got.rows).toHaveLength(1);
+      expect(String(got.rows[0]!.patient_id)).toMatch(PSEUDONYM);
+      expect(got.code).toBe('GATEWAY_BACKEND_INVALID');
+      const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 1 });
+      expect(ledger.records).toBe(1);
+      expect(ledger.newSubjects).toBe(1);
+      expect(ledger.usage[0]!.record.decision).toMatchObject({ stoppedBy: 'GATEWAY_BACKEND_INVALID' });
+      // The gateway stays up and answers the next pull alike.
+      expect(outcome(await pullAs(agreed), format).code).toBe('GATEWAY_BACKEND_INVALID');
+    }, 30_000);
+  }
+});
