@@ -48,6 +48,38 @@ _valid_assessments contains a if {
 
 _assessment_route_open if count(_valid_assessments) > 0
 
+_assessment_route_open if count(_combined_assessments) > 0
+
+# With export_readings.assessments_may_combine true, and no single assessment covering the flow: current assessments
+# that each cover the country and the purpose and together cover every category. The flow relies on each of them
+# that covers one of its categories. (Default false: one assessment must cover the whole flow, NDSR art. 38.)
+_combined_assessments contains a if {
+	data.export_readings.assessments_may_combine == true
+	count(_valid_assessments) == 0
+	every c in input.data.categories {
+		some b in _partial_assessments
+		c in b.categories
+	}
+	some a in _partial_assessments
+	some c in input.data.categories
+	c in a.categories
+}
+
+_partial_assessments contains a if {
+	some a in _assessments
+	_assessment_current(a)
+	_country_covered(a.countries)
+	input.data.purpose in a.purposes
+}
+
+# The last day the flow stays covered: the latest of the single assessments covering it, else the earliest of the
+# combined ones.
+_route_expiry := max({assessment_expiry(a) | some a in _valid_assessments}) if {
+	count(_valid_assessments) > 0
+} else := min({assessment_expiry(a) | some a in _combined_assessments})
+
+_relied_assessments := _valid_assessments | _combined_assessments
+
 _assessment_refused if {
 	path == "security_assessment"
 	not _assessment_route_open
@@ -116,7 +148,7 @@ _assessment_expiring := rego.metadata.rule()
 
 warn contains object.union(_note(_assessment_expiring), {"message": msg}) if {
 	_relies_on_assessment
-	expiry := max({assessment_expiry(a) | some a in _valid_assessments})
+	expiry := _route_expiry
 	window := _th.assessment_expiry_warning_working_days
 	workdays.working_days_at_most(today, min([expiry, dates.add_days(today, 200)]), window)
 	msg := concat("", [_assessment_expiring.description, " Last valid day: ", expiry, "."])
@@ -134,7 +166,7 @@ _renew_assessment := rego.metadata.rule()
 obligation contains object.union(_note(_renew_assessment), {"type": "renew_security_assessment", "due": assessment_expiry(a), "ref": a.ref}) if {
 	allow
 	_relies_on_assessment
-	some a in _valid_assessments
+	some a in _relied_assessments
 }
 
 # --- standard contract or certification ---------------------------------------------------------

@@ -544,6 +544,50 @@ test_hgr_sequencing_threshold_per_dataset_reading_still_reviews_a_large_flow_hgr
 	deny_codes(d) == ["EXPORT_HGR_SECURITY_REVIEW_MISSING"]
 }
 
+# --- contested reading: two assessments covering one flow together (NDSR art. 38) -------------------------------
+
+_sa_trial := {"ref": "CAC-SA-A", "issued": "2025-01-01", "recipients": ["pharma-de"], "countries": ["DE"], "purposes": ["clinical-research"], "categories": ["clinical_trial"]}
+
+_sa_labs := object.union(_sa_trial, {"ref": "CAC-SA-B", "categories": ["lab_tests"]})
+
+_two_categories(assessments) := object.union(base_input, {"data": {"grade": "important", "categories": ["clinical_trial", "lab_tests"]}, "approvals": {"security_assessments": assessments}})
+
+test_two_assessments_do_not_combine_by_default_ndsr_art_38 if {
+	d := export.decision with input as _two_categories([_sa_trial, _sa_labs])
+	not d.allow
+	deny_codes(d) == ["EXPORT_ASSESSMENT_SCOPE_EXCEEDED"]
+}
+
+test_two_assessments_combine_under_the_reading_ndsr_art_38 if {
+	d := export.decision with input as _two_categories([_sa_trial, _sa_labs])
+		with data.export_readings.assessments_may_combine as true
+	d.allow
+	{o.ref | some o in d.obligations; o.type == "renew_security_assessment"} == {"CAC-SA-A", "CAC-SA-B"}
+}
+
+test_combined_assessments_each_cover_purpose_and_country_ndsr_art_38 if {
+	d := export.decision with input as _two_categories([_sa_trial, object.union(_sa_labs, {"purposes": ["marketing"]})])
+		with data.export_readings.assessments_may_combine as true
+	not d.allow
+	deny_codes(d) == ["EXPORT_ASSESSMENT_SCOPE_EXCEEDED"]
+}
+
+test_combined_assessments_expire_with_the_first_provisions_art_9 if {
+	d := export.decision with input as _two_categories([_sa_trial, object.union(_sa_labs, {"issued": "2023-12-01"})])
+		with data.export_readings.assessments_may_combine as true
+	d.allow
+	warning_codes(d) == ["EXPORT_ASSESSMENT_EXPIRING"]
+	endswith(d.warnings[0].message, " Last valid day: 2026-12-01.")
+}
+
+test_single_covering_assessment_needs_no_combining_ndsr_art_38 if {
+	both := object.union(_sa_trial, {"categories": ["clinical_trial", "lab_tests"]})
+	d := export.decision with input as _two_categories([both, _sa_labs])
+		with data.export_readings.assessments_may_combine as true
+	d.allow
+	{o.ref | some o in d.obligations} == {"CAC-SA-A"}
+}
+
 _unlisted_important := object.union_n([base_input, _bj, {"data": {"domain": "retail", "grade": "important"}}])
 
 test_row11_ftz_unlisted_important_data_default_security_assessment_ndsr_art_37 if {
