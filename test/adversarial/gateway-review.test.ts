@@ -329,3 +329,36 @@ describe('a record nested deeper than the gateway serialises', () => {
     }, 30_000);
   }
 });
+
+describe('a record shaped otherwise than a rule\'s JSON Pointer keeps nothing the rule names', () => {
+  it('/patient/name dropped and /contacts/phone masked still hold when the backend sends the patient as a plain name and the contacts as an array', async () => {
+    const prefix = `SH-${randomUUID().slice(0, 6)}`;
+    const lines = [
+      { id: `${prefix}-0`, patient: { name: 'Secret Name 0', ward: 'W1' }, contacts: { phone: '+86 138 0000 0000' }, visit: 0 },
+      { id: `${prefix}-1`, patient: 'Secret Name 1', contacts: [{ phone: '+86 138 0000 0001' }, { phone: '+86 138 0000 0002' }], visit: 1 },
+      { id: `${prefix}-2`, patient: null, contacts: '+86 138 0000 0003', visit: 2 },
+      { id: `${prefix}-3`, visit: 3 },
+    ].map((r) => JSON.stringify(r));
+    const agreed = await offered({
+      format: 'ndjson',
+      pi: { fields: ['id', '/patient/name', '/contacts/phone'], subjectIdField: 'id' },
+      duties: [
+        { action: 'drop_fields', fields: ['/patient/name'] },
+        { action: 'mask_fields', fields: ['/contacts/phone'] },
+        { action: 'pseudonymise_fields', fields: ['id'] },
+      ],
+    }, `${lines.join('\n')}\n`);
+    const received = await pullAs(agreed);
+    const got = outcome(received);
+    expect(got.code).toBeNull();
+    expect(received.text).not.toContain('Secret Name');
+    expect(received.text).not.toContain('+86');
+    expect(got.rows.map((r) => [r.patient, r.contacts, r.visit])).toEqual([
+      [{ ward: 'W1' }, { phone: '***' }, 0],
+      // The value in the path's way goes as a whole (dropped, masked): more than the rule names, never less.
+      [undefined, '***', 1],
+      [null, '***', 2],
+      [undefined, undefined, 3],
+    ]);
+  });
+});
