@@ -74,6 +74,13 @@ const BENCHES: Bench[] = [
     ],
   },
   {
+    name: 'ledger-verify', script: 'bench/registry/ledger-verify.bench.ts', title: 'Ledger verification',
+    rows: (f) => [
+      { figure: `seconds for kouan ledger verify of 1,000,000 entries (chain, checkpoints, head, unsigned tail; baseline: reading them, no checks)`, value: f.verify_1m_s, baseline: f.verify_baseline_read_1m_s, ratio: f.verify_ratio, target: '≤ 10 s', met: atMost(f.verify_1m_s, 10) },
+      { figure: `seconds for kouan ledger verify --signatures of ${String(f.signature_entries)} entries / 1,000,000 extrapolated (every receipt and record signature, ${String(f.workers)} worker threads)`, value: `${String(f.signatures_s)} / ${String(f.signatures_1m_s_extrapolated)}` },
+    ],
+  },
+  {
     name: 'catalog', script: 'bench/catalog/catalog.bench.ts', title: 'Catalog (10,000 datasets)',
     rows: (f) => [
       { figure: 'DSP catalog request p50 ms', value: f.p50_ms, baseline: f.baseline_p50_ms, ratio: f.ratio },
