@@ -76,6 +76,7 @@ export const codes = {
   GATEWAY_BACKEND_ENCODING: { status: 502, summary: 'The dataset backend answered with a content encoding; the gateway asks for and accepts only identity.' },
   GATEWAY_QUERY_NOT_ALLOWED: { status: 400, summary: 'The request carries a query parameter the asset does not allow.' },
   GATEWAY_PATH_NOT_ALLOWED: { status: 404, summary: 'A transfer is pulled at /transfers/{id} only; no path below it reaches the backend.' },
+  GATEWAY_SUBJECTS_UNCOUNTABLE: { status: 403, summary: 'The agreement or the export path caps persons, but the asset declares personal information without a subject field to count them by; nothing is forwarded.' },
   // in band: the stream ends with an error marker after the last record that was allowed
   GATEWAY_MAX_RECORDS_REACHED: { status: 403, summary: 'The agreement\'s record budget is spent; the stream stops after the last granted record.' },
   GATEWAY_MAX_DATA_SUBJECTS_REACHED: { status: 403, summary: 'The agreement\'s budget of distinct persons is spent; the stream stops before the first record of a person beyond it.' },

@@ -362,3 +362,24 @@ describe('a record shaped otherwise than a rule\'s JSON Pointer keeps nothing th
     ]);
   });
 });
+
+describe('a cap on persons holds only where persons can be counted', () => {
+  it('an asset about persons that names no subject field is refused with 403 GATEWAY_SUBJECTS_UNCOUNTABLE under maxDataSubjects, rather than streamed uncounted', async () => {
+    const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ patient_id: `NSF-${i}`, patient_name: `Secret Name ${i}` }));
+    // With and without a field duty: the pass-through stage and the record enforcer alike counted no one.
+    for (const duties of [undefined, [{ action: 'drop_fields' as const, fields: ['patient_name'] }]]) {
+      const agreed = await offered(
+        { format: 'ndjson', pi: { fields: ['patient_id', 'patient_name'], subjectIdField: null }, duties, constraints: [{ leftOperand: 'maxDataSubjects', operator: 'lteq', rightOperand: 2 }] },
+        `${lines.join('\n')}\n`,
+      );
+      const seen = backend.requests.length;
+      const received = await pullAs(agreed);
+      expect({ status: received.status, code: outcome(received).code }).toEqual({ status: 403, code: 'GATEWAY_SUBJECTS_UNCOUNTABLE' });
+      expect(received.text).not.toContain('NSF-');
+      expect(backend.requests.slice(seen)).toEqual([]);
+      const ledger = await ledgerOf(space.receiver, agreed.transferId, { usage: 0, denied: ['GATEWAY_SUBJECTS_UNCOUNTABLE'] });
+      expect(ledger.usage).toEqual([]);
+      expect(ledger.codes).toEqual(['GATEWAY_SUBJECTS_UNCOUNTABLE']);
+    }
+  });
+});

@@ -93,6 +93,13 @@ export async function authorize(deps: AuthorizeDeps, request: FastifyRequest<{ P
   if (!decision.allow) return { refusal: { status: 403, reasons: denials(decision), context: { transfer: transfer.id, agreement: agreement.id } } };
   // The caps as totals shared by every stream (./budget.ts): what the decision's input counted plus what it still allows.
   const totals = totalsOf(rulesFrom(decision.obligations).limits, { usage, cumulative });
+  // Persons are counted by the asset's subject field only: records about persons with no field to count them
+  // by would stream past every cap on persons (the agreement's, the export path's) uncounted.
+  const pi = asset.classification.pi;
+  if (pi.subjects > 0 && !pi.subjectIdField && (['agreementSubjects', 'subjects', 'sensitiveSubjects'] as const).some((kind) => Number.isFinite(totals[kind]))) {
+    const error = new KouanError('GATEWAY_SUBJECTS_UNCOUNTABLE');
+    return { refusal: refusal(403, error.code, error.message, 'asset', { transfer: transfer.id, agreement: agreement.id }) };
+  }
   const budget = new StreamBudget(stores.budgets, stores.usage, { agreementId: agreement.id, exporterId: exporter.id, year }, totals);
   return { grant: { claims, transfer, agreement, asset, decision, exporterId: exporter.id, year, budget, query: query.query } };
 }
