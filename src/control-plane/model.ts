@@ -147,6 +147,12 @@ export interface ContractAgreement {
   signatures: { provider: string | null; consumer: string | null };
   /** The consumer's declared purpose and accepted duties, replayed into every later policy decision. */
   terms: { purpose: string | null; acceptedObligations: string[] };
+  /**
+   * Whether the agreement's flows count towards the exporter's yearly thresholds: false only when an exempting
+   * scenario of Provisions arts. 3-5 decided its export path (a scenario merely claimed for the asset does not).
+   * Absent in agreements concluded before it was kept: they count.
+   */
+  counted?: boolean;
   /** What the filing record reports: approvals on record for this recipient and the filing deadlines (provider side). */
   filing?: { approvals: Array<{ kind: string; ref: string }>; deadlines: Array<{ type: string; due: string; ref: string | null }> };
   state: 'ACTIVE' | 'TERMINATED';

@@ -34,8 +34,9 @@ export function gatewayInput(f: GatewayFacts) {
       start: f.agreement.start,
       end: f.agreement.end,
       export_path: f.agreement.exportPath,
-      // Flows exempted by scenario (Provisions arts. 3-5) are not counted towards the thresholds.
-      counted: f.asset.classification.scenario === null,
+      // Flows whose path an exempting scenario decided (Provisions arts. 3-5) are not counted towards the thresholds;
+      // a scenario merely claimed for the asset is not enough (the export decision said which one decided).
+      counted: f.agreement.counted ?? true,
       ...(f.agreement.terms.purpose ? { purpose: f.agreement.terms.purpose } : {}),
       obligations_accepted: [...new Set(f.agreement.terms.acceptedObligations)],
       policy: f.agreement.policy,

@@ -33,11 +33,11 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
 }
 
-const clinical = (id: string, subjects: number, sensitive: boolean, url: string) => ({
+const clinical = (id: string, subjects: number, sensitive: boolean, url: string, categories = ['clinical_trial']) => ({
   id,
   title: `Clinical trial ${id}`,
   classification: {
-    grade: 'general', domain: 'pharmaceutical', categories: ['clinical_trial'],
+    grade: 'general', domain: 'pharmaceutical', categories,
     pi: { subjects, sensitiveSubjects: sensitive ? subjects : 0, sensitiveKinds: sensitive ? ['medical_health'] : [], fields: ['patient_name', 'patient_id'], subjectIdField: 'patient_id' },
     hgr: { present: false, sequencingSubjects: 0 }, exportControlled: false, scenario: null,
   },
@@ -159,9 +159,13 @@ export class Scenarios {
     return 'bj-hospital answered TLS_CERT_REVOKED before any handler ran';
   }
 
-  /** e. A standard-contract flow whose filing is overdue → refused; the filing is recorded → allowed. */
+  /**
+   * e. A standard-contract flow whose filing is overdue → refused; the filing is recorded → allowed. The data are
+   * pharmacovigilance reports, a category the security assessment of scenario b does not cover (a covering
+   * assessment would open this band on its own, PIPL art. 38(1)).
+   */
   async overdueFiling(): Promise<string> {
-    await this.#publish('hospital', clinical('trial-scc', 300, true, this.#backend.url('/trial-scc.ndjson')), researchOffer('trial-scc'));
+    await this.#publish('hospital', clinical('trial-scc', 300, true, this.#backend.url('/trial-scc.ndjson'), ['pharmacovigilance']), researchOffer('trial-scc'));
     const effective = isoDay(systemClock.now().getTime() - 40 * DAY);
     const entry = { ref: 'SCC-BJH-PHARMA-2026', recipient: 'pharma-de', effective, filing_ref: null };
     await this.#world.connectors.hospital.api('POST', '/approvals', { id: 'scc-pharma', kind: 'standard_contract', entry });

@@ -162,4 +162,34 @@ describe('contract negotiation between two connectors over mutual TLS', () => {
     expect(providerSide.state).toBe('TERMINATED');
     expect(providerSide.reasons.map((r) => r.code)).toContain('CONTRACT_PURPOSE_NOT_ALLOWED');
   });
+
+  it('a consumer in mainland China is no export: the negotiation ends TERMINATED with EXPORT_INPUT_INVALID, not retried', async () => {
+    const domestic = await startTestConnector(pki, 'sh-cro', 'CN');
+    try {
+      const started = await domestic.api<ContractNegotiation>('POST', '/negotiations', {
+        providerId: 'bj-hospital', address: hospital.dspUrl, datasetId: trialAsset.id, offerId: trialOffer.id, purpose: 'clinical-research', acceptedObligations: ['drop_fields', 'pseudonymise_fields'],
+      });
+      expect(started.status, JSON.stringify(started.body)).toBe(201);
+      const done = await until(async () => (await domestic.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(started.body.id)}`)).body, (n) => n.state === 'FINALIZED' || n.state === 'TERMINATED');
+      expect(done.state).toBe('TERMINATED');
+      expect(done.reasons.map((r) => r.code)).toContain('EXPORT_INPUT_INVALID');
+    } finally {
+      await domestic.stop();
+    }
+  });
+
+  it.each([
+    ['transit', false],
+    ['trade_no_pi', true], // claimed for data that carries personal information: the scenario does not apply
+  ] as const)('an agreement counts towards the thresholds unless the scenario decided its path (asset claims %s: counted %s)', async (scenario, counted) => {
+    const id = `trial-${scenario}`;
+    expect((await hospital.api('POST', '/assets', { ...trialAsset, id, classification: { ...trialAsset.classification, scenario } })).status).toBe(201);
+    expect((await hospital.api('POST', '/offers', { ...trialOffer, id: `offer-${id}`, assetId: id })).status).toBe(201);
+    const started = await pharma.api<ContractNegotiation>('POST', '/negotiations', {
+      providerId: 'bj-hospital', address: hospital.dspUrl, datasetId: id, offerId: `offer-${id}`, purpose: 'clinical-research', acceptedObligations: ['drop_fields', 'pseudonymise_fields'],
+    });
+    const done = await until(async () => (await pharma.api<ContractNegotiation>('GET', `/negotiations/${encodeURIComponent(started.body.id)}`)).body, (n) => n.state === 'FINALIZED' || n.state === 'TERMINATED');
+    expect(done.state, JSON.stringify(done.reasons)).toBe('FINALIZED');
+    expect((await hospital.stores.agreements.get(done.agreementId!))?.counted).toBe(counted);
+  });
 });

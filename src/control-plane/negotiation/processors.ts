@@ -4,7 +4,7 @@
  * (plan.ts). Which step follows which event is decided where the event is recorded, so a state that waits for
  * the counterparty has no processor and costs nothing.
  */
-import { KouanError } from '../../core/errors.ts';
+import { InputError, KouanError } from '../../core/errors.ts';
 import { denials, type Decision, type Reason } from '../../policy/decision.ts';
 import { emitFiling, emitNegotiationDenial, filingFacts } from '../records.ts';
 import { signDetached } from '../../trust/jws.ts';
@@ -55,9 +55,16 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
     } else {
       const contract = deps.policy.evaluate('kouan/contract/decision', contractInput(now, peer, n.terms, n.offer.policy));
       reasons.push(...denials(contract));
-      exported = deps.policy.evaluate('kouan/export/decision', exportInput(now, await deps.exporter(), peer, asset, n.terms.purpose, await deps.cumulative(), approvals));
-      reasons.push(...denials(exported));
-      path = exported.path ?? null;
+      try {
+        exported = deps.policy.evaluate('kouan/export/decision', exportInput(now, await deps.exporter(), peer, asset, n.terms.purpose, await deps.cumulative(), approvals));
+        reasons.push(...denials(exported));
+        path = exported.path ?? null;
+      } catch (error) {
+        // Facts the export decision cannot take (a recipient in mainland China is no export; contradictory asset
+        // counts): refused, never retried into the same answer.
+        if (!(error instanceof InputError)) throw error;
+        reasons.push({ code: 'EXPORT_INPUT_INVALID', message: `the export decision cannot take this flow: ${error.message}`, basis: 'kouan/export input', effect: 'deny' });
+      }
     }
     if (reasons.length > 0 || !path) {
       deps.log.info({ negotiation: n.id, codes: reasons.map((r) => r.code) }, 'negotiation refused by policy');
@@ -65,7 +72,9 @@ export function negotiationProcessors(deps: ControlPlaneDeps): Table {
       await save(move(n, 'TERMINATING', { reasons, plan: undefined }), n, holder);
       return;
     }
-    const agreement = { ...concludeAgreement(n, deps.self.participantId, path, now), filing: filingFacts(approvals, n.counterparty.participantId, exported!) };
+    // Flows count towards the thresholds unless an exempting scenario decided the path (its info reason says so).
+    const counted = !exported!.reasons.some((r) => r.effect === 'info' && r.code.startsWith('EXPORT_SCENARIO_'));
+    const agreement = { ...concludeAgreement(n, deps.self.participantId, path, now), counted, filing: filingFacts(approvals, n.counterparty.participantId, exported!) };
     agreement.signatures.provider = await signDetached(agreement.document, deps.self);
     await stores.agreements.create(agreement);
     // Recorded before it is sent, so that a crash never concludes a second agreement; the next pass sends it.
