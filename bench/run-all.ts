@@ -5,10 +5,11 @@
  *
  * `npm run bench -- gateway registry` runs only those; RESULTS.md is always written from the latest output of every
  * benchmark, kept in bench/results/NAME.md (each with when and under which load it ran); `-- --report` only rewrites
- * it from those. Progress goes to stderr.
+ * it from those. Dated notes written by hand (bench/notes/*.md, e.g. a before/after comparison across commits) follow
+ * the summary, newest first. Progress goes to stderr.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -147,6 +148,10 @@ for (const bench of BENCHES) {
   sections.push([`## ${bench.title} (\`npm run bench:${bench.name}\`; ${header})`, '', ...lines.slice(0, -1), '', '```json', lines.at(-1) ?? '', '```', ''].join('\n'));
 }
 
+// Hand-written dated notes (bench/notes/YYYY-MM-DD-*.md), newest first: kept across runs, unlike the sections above.
+const notesDir = new URL('./notes/', import.meta.url);
+const notes = existsSync(notesDir) ? readdirSync(notesDir).filter((f) => f.endsWith('.md')).sort().reverse().map((f) => readFileSync(new URL(f, notesDir), 'utf8').trimEnd()) : [];
+
 const cpu = cpus();
 const text = [
   '# Benchmark results',
@@ -162,6 +167,7 @@ const text = [
   '|---|---|---|---|---|---|---|',
   ...summary,
   '',
+  ...notes.flatMap((n) => [n, '']),
   ...sections,
 ].join('\n');
 writeFileSync(new URL('./RESULTS.md', import.meta.url), `${text.trimEnd()}\n`);

@@ -17,6 +17,7 @@ import { SubjectMemory } from '../../src/data-plane/subject-memory.ts';
 import { algorithmFor, canonicalJson, signCanonical } from '../../src/trust/jws.ts';
 import { dataPlaneSecret } from '../../src/main/data-plane.ts';
 import { PolicyEngine } from '../../src/policy/engine.ts';
+import { NdjsonPassThrough } from '../../src/data-plane/passthrough.ts';
 import { RecordEmitter } from '../../src/records/emitter.ts';
 import { openSqliteStores } from '../../src/storage/sqlite/index.ts';
 import { verifyAccessToken } from '../../src/trust/access-tokens.ts';
@@ -50,7 +51,7 @@ export async function breakdown(args: {
   transferId: string;
   records: number;
   extraSubjects: number;
-}): Promise<{ perRequest: Step[]; perRecord: Step[]; growth: Step[] }> {
+}): Promise<{ perRequest: Step[]; perRecord: Step[]; reservations: Step[]; growth: Step[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'kouan-bench-db-'));
   const db = join(dir, 'connector.db');
   copyFileSync(join(args.stateDir, 'connector.db'), db);
@@ -124,6 +125,58 @@ export async function breakdown(args: {
       { step: 'usage.addRecords (one per batch of 256) / 256', us: (await time(300, () => stores.usage.addRecords(agreement.id, 256))) / 256 },
     ];
 
+    // The pass-through stage on the same 1,000 records, fed in 64 KiB pieces as a socket delivers them (4 pieces).
+    // The options carry both the present shape (take) and the one before budgets were reservations (maxRecords),
+    // so the same rows time whichever gateway this tree has.
+    const pieces = Array.from({ length: Math.ceil(chunk.length / 65_536) }, (_, i) => chunk.subarray(i * 65_536, (i + 1) * 65_536));
+    const passThrough = async (options: { take: (want: number) => Promise<number>; maxRecords: number; count: (records: number) => Promise<void> }) => {
+      const stage = new NdjsonPassThrough({ ...options, observe: () => undefined } as unknown as ConstructorParameters<typeof NdjsonPassThrough>[0]);
+      stage.on('data', () => undefined);
+      const ended = new Promise((resolve, reject) => stage.once('end', resolve).once('error', reject));
+      for (const piece of pieces) stage.write(piece);
+      stage.end();
+      await ended;
+    };
+    const budgets = (stores as Partial<typeof stores>).budgets;
+    const budgetModule = budgets ? await import('../../src/data-plane/budget.ts').catch(() => null) : null;
+    const scope = { agreementId: agreement.id, exporterId: exporter.id, year };
+    const CAP = 1e12;
+    const uncappedTotals = { records: Infinity, agreementSubjects: Infinity, subjects: Infinity, sensitiveSubjects: Infinity };
+    const cappedBudget = budgetModule && budgets ? new budgetModule.StreamBudget(budgets, stores.usage, scope, { records: CAP, agreementSubjects: CAP, subjects: CAP, sensitiveSubjects: CAP }) : null;
+    const uncappedBudget = budgetModule && budgets ? new budgetModule.StreamBudget(budgets, stores.usage, scope, uncappedTotals) : null;
+    const free = async (want: number) => want;
+    perRecord.push(
+      { step: 'JSON.parse of each line alone (what the pass-through now does to every line), per record', us: await per(() => lines.forEach((l) => JSON.parse(l))) },
+      { step: 'NdjsonPassThrough, 4 × 64 KiB pieces, budget and count free (line scan, and the parse where there is one), per record', us: (await time(300, () => passThrough({ take: free, maxRecords: Infinity, count: async () => undefined }))) / lines.length },
+      { step: 'NdjsonPassThrough as the gateway runs it without maxRecords (records stored on SQLite), per record', us: (await time(300, () => passThrough({ take: uncappedBudget ? (want) => uncappedBudget.take('records', want) : free, maxRecords: Infinity, count: (n) => stores.usage.addRecords(agreement.id, n) }))) / lines.length },
+      { step: 'NdjsonPassThrough as the gateway runs it with a maxRecords never reached (reservations where there are), per record', us: (await time(300, () => passThrough({ take: cappedBudget ? (want) => cappedBudget.take('records', want) : free, maxRecords: CAP, count: (n) => stores.usage.addRecords(agreement.id, n) }))) / lines.length },
+    );
+
+    // Budgets as reservations (src/data-plane/budget.ts on src/storage/sql/budgets.ts) and the representation
+    // checks; a tree without them leaves this table empty.
+    const reservations: Step[] = [];
+    if (cappedBudget && uncappedBudget && budgets) {
+      await cappedBudget.take('records', 1); // the row exists (seeded), as after a stream's first batch
+      await Promise.all([cappedBudget.take('subjects', 1), cappedBudget.take('sensitiveSubjects', 1)]);
+      reservations.push(
+        { step: 'StreamBudget.take(records, 256) on a capped budget: one UPDATE … RETURNING (per batch of 256 on the record path, per chunk on the pass-through path)', us: await time(3000, () => cappedBudget.take('records', 256)) },
+        { step: 'StreamBudget.giveBack(records, 10): one UPDATE (only when a batch is cut, or persons turned out not to be new)', us: await time(3000, () => cappedBudget.giveBack('records', 10)) },
+        { step: 'a batch of 256 records with new persons under the exporter\'s caps: take records + persons + sensitive persons (three UPDATEs)', us: await time(2000, async () => { await cappedBudget.take('records', 256); await cappedBudget.take('subjects', 40); await cappedBudget.take('sensitiveSubjects', 40); }) },
+        { step: 'StreamBudget.take on an uncapped budget, or of 0 units (every person already written): no statement', us: await time(3000, () => uncappedBudget.take('records', 256)) },
+        { step: 'BudgetStore.reserve on a budget never reserved from: UPDATE miss, seed read, INSERT, UPDATE (once per budget)', us: await time(500, () => budgets.reserve(`bench:${randomBytes(8).toString('hex')}`, 256, CAP, async () => (await stores.usage.agreementUsage(agreement.id)).records)) },
+      );
+      const backendStage = await import('../../src/data-plane/stages/backend.ts').catch(() => null);
+      if (backendStage) {
+        reservations.push({ step: 'representation checks per request: backendHeaders + backendQuery + checkBackendAnswer', us: await time(3000, () => {
+          backendStage.backendHeaders(asset, '127.0.0.1:1');
+          backendStage.backendQuery(asset, `/transfers/${transfer.id}`);
+          backendStage.checkBackendAnswer(asset.backend.format, 200, { 'content-type': 'application/x-ndjson' });
+        }) });
+      }
+      const look = await time(2000, () => stores.transferTerms.get(transfer.id));
+      reservations.push({ step: 'StreamWatch: one transferTerms.get per running transfer per look (every 250 ms), so per second per transfer', us: 4 * look });
+    }
+
     // The per-request counts grow with the subjects: add synthetic ones under this agreement (so to its exporter-year too) and time again.
     const growth: Step[] = [];
     const before = await stores.usage.cumulative(exporter.id, year);
@@ -136,7 +189,7 @@ export async function breakdown(args: {
       { step: `usage.countRequest (agreement with ${agreementRows} subject rows)`, us: await time(500, () => stores.usage.countRequest(agreement.id)) },
       { step: `usage.cumulative (exporter-year with ${after.subjects} subject rows, was ${before.subjects})`, us: await time(500, () => stores.usage.cumulative(exporter.id, year)) },
     );
-    return { perRequest, perRecord, growth };
+    return { perRequest, perRecord, reservations, growth };
   } finally {
     await stores.close();
     rmSync(dir, { recursive: true, force: true });

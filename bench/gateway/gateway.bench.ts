@@ -44,6 +44,14 @@ const KEYS = KEY_TYPE === 'ec' ? 'P-256 participant keys (ES256 access tokens an
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const LOG_LEVEL = 'warn';
 const PAYLOADS = (process.env.BENCH_PAYLOADS ?? '1000,10').split(',').map(Number);
+/**
+ * BENCH_MAX_RECORDS: a maxRecords constraint on every offer, set high enough never to be reached. With it the
+ * agreement's records budget is capped, so every stream takes its records from it in the database before they
+ * leave (per batch of 256 on the record path, per chunk on the pass-through path); without it that budget is
+ * uncapped and never written.
+ */
+const MAX_RECORDS = process.env.BENCH_MAX_RECORDS ? Number(process.env.BENCH_MAX_RECORDS) : null;
+if (MAX_RECORDS !== null && !(Number.isSafeInteger(MAX_RECORDS) && MAX_RECORDS > 0)) throw new Error(`BENCH_MAX_RECORDS must be a positive integer, not ${process.env.BENCH_MAX_RECORDS}`);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const TSX = ['--import', 'tsx'];
 const began = performance.now();
@@ -59,7 +67,9 @@ const profileDir = process.env.BENCH_PROFILE_DIR ?? join(work, 'profile');
 const backend = await startChild('backend', [...TSX, here('./backend.ts')]);
 const backendUrl = `http://127.0.0.1:${String(backend.hello.port)}`;
 
-const [dspPort, managementPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+const [dspPort, managementPort, gatewayPort, pharmaDspPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+// The provider calls the consumer back only at a DSP endpoint it knows for the consumer's participant.
+const peers = 'peers' in ConnectorConfigSchema.properties ? { peers: [{ participantId: 'pharma-de', dspUrl: `https://127.0.0.1:${pharmaDspPort}/dsp/2025-1` }] } : {};
 const hospitalKey = 'bench-key-bj-hospital-0123456789';
 const stateDir = join(work, 'hospital');
 const configFile = join(work, 'hospital.json');
@@ -71,6 +81,7 @@ writeFileSync(configFile, JSON.stringify({
   metrics: { enabled: false },
   tls: { ca: pki.caPath, crl: pki.crlPath, cert: hospitalCreds.cert, key: hospitalCreds.key },
   log: { level: LOG_LEVEL },
+  ...peers,
 }));
 const provider = await startChild('provider connector', [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), KOUAN, 'connector', 'start', '--config', configFile], (h) => typeof h.management === 'string');
 const providerPid = provider.child.pid!;
@@ -86,7 +97,7 @@ const hospital = async <T>(method: 'GET' | 'POST', path: string, body?: unknown)
 
 const pharma = await restartTestConnector(parseConfig(ConnectorConfigSchema, {
   stateDir: join(work, 'pharma'),
-  dsp: { listen: { host: '127.0.0.1', port: 0 } },
+  dsp: { listen: { host: '127.0.0.1', port: pharmaDspPort } },
   management: { listen: { host: '127.0.0.1', port: 0 }, apiKey: 'bench-key-pharma-de-0123456789' },
   gateway: { listen: { host: '127.0.0.1', port: 0 } },
   metrics: { enabled: false },
@@ -116,7 +127,7 @@ for (const d of datasets) {
   const asset = await hospital('POST', '/assets', { id: d.id, title: d.id, classification: d.plain ? PLAIN : classification, backend: { url: `${backendUrl}/${d.path}`, format: 'ndjson' } });
   const offer = await hospital('POST', '/offers', {
     id: `offer-${d.id}`, assetId: d.id,
-    policy: { permissions: [{ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'clinical-research' }], duties: dutiesOf(d.id) }] },
+    policy: { permissions: [{ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'clinical-research' }, ...(MAX_RECORDS === null ? [] : [{ leftOperand: 'maxRecords', operator: 'lteq', rightOperand: MAX_RECORDS }])], duties: dutiesOf(d.id) }] },
   });
   if (asset.status !== 201 || offer.status !== 201) throw new Error(`could not set up ${d.id}: ${JSON.stringify([asset.body, offer.body])}`);
 }
@@ -302,6 +313,7 @@ const exportPaths = [...new Set([...transfers.values()].map((t) => t.exportPath)
 console.log(`config: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; concurrency ${CONCURRENCY}, keep-alive, one undici Agent per mode with the same options; `
   + `each mode ${2 * LEG_SECONDS} s per payload in legs bare/codec/gateway/plain/plain/gateway/codec/bare after ${WARMUP_SECONDS} s warm-up each; ${KEYS}; `
   + `records ~250 B NDJSON clinical visits, ${COHORT}-patient cohort, sensitive PI, export path ${exportPaths}; obligations: drop patient_name, pseudonymise patient_id, mask birth_year; `
+  + `${MAX_RECORDS === null ? 'no maxRecords (records budget uncapped)' : `maxRecords ${MAX_RECORDS} on every offer (never reached: the records budget is capped and reserved from)`}; `
   + `provider = \`kouan connector start\` child process (SQLite, log ${LOG_LEVEL}, no registry: usage records stay signed in the outbox); bare proxy, backend = their own child processes; client in the bench process; `
   + `stream ${f1(mib(STREAM_BYTES))} MiB; setup ${f1(setupSeconds)} s; load average (1 min) ${f2(loadBefore[0]!)} before, ${f2(loadAfter[0]!)} after${PROFILE ? '; PROFILED RUN (--cpu-prof on the provider): throughput not representative' : ''}`);
 console.log('');
@@ -338,6 +350,8 @@ const table = (title: string, rows: Step[]) => {
 };
 table('per request, timed in-process on a copy of the provider database (median)', steps.perRequest);
 table('per record (median over batches of 1,000)', steps.perRecord);
+if (steps.reservations.length > 0) table('reservations and checks, timed in-process on the same copy (median)', steps.reservations);
+else console.log('(this tree has no budgets table: no reservation steps to time)\n');
 table('per-request counts after adding 100,000 subjects', steps.growth);
 if (profile) {
   console.log(`provider CPU profile: ${f1(profile.totalMs - profile.idleMs)} ms busy of ${f1(profile.totalMs)} ms sampled (setup and all phases)`);
@@ -362,7 +376,9 @@ console.log(JSON.stringify({
   ratio_records: Number((big.gateway.rps / big.bare.rps).toFixed(3)),
   ratio_records_small: Number((small.gateway.rps / small.bare.rps).toFixed(3)),
   plain_rps: Math.round(big.plain.rps), plain_cpu_us_per_req: Math.round(big.plain.serverCpuUs), plain_rps_small: Math.round(small.plain.rps), plain_cpu_us_per_req_small: Math.round(small.plain.serverCpuUs),
-  records_per_response: big.records,
+  records_per_response: big.records, max_records: MAX_RECORDS,
+  reserve_us: steps.reservations[0] ? Number(steps.reservations[0].us.toFixed(1)) : null,
+  passthrough_us_per_record: Object.fromEntries(steps.perRecord.filter((r) => r.step.startsWith('NdjsonPassThrough') || r.step.startsWith('JSON.parse')).map((r, i) => [['parse', 'free', 'uncapped', 'capped'][i], Number(r.us.toFixed(3))])),
   gateway_rps: Math.round(big.gateway.rps), bare_rps: Math.round(big.bare.rps),
   gateway_p50_ms: Number(big.gateway.p50.toFixed(2)), gateway_p99_ms: Number(big.gateway.p99.toFixed(2)),
   bare_p50_ms: Number(big.bare.p50.toFixed(2)), bare_p99_ms: Number(big.bare.p99.toFixed(2)),
