@@ -80,6 +80,7 @@ export const codes = {
   // in band: the stream ends with an error marker after the last record that was allowed
   GATEWAY_MAX_RECORDS_REACHED: { status: 403, summary: 'The agreement\'s record budget is spent; the stream stops after the last granted record.' },
   GATEWAY_MAX_DATA_SUBJECTS_REACHED: { status: 403, summary: 'The agreement\'s budget of distinct persons is spent; the stream stops before the first record of a person beyond it.' },
+  GATEWAY_STATE_UNAVAILABLE: { status: 503, summary: 'The transfer\'s terms could not be read again while its stream ran; the stream is cut rather than run unchecked.' },
   CONSUMER_ABORTED: { status: 499, summary: 'The consumer closed the connection before the stream ended (recorded in the usage record, never sent).' },
 
   // signed documents (JWS over canonical JSON)

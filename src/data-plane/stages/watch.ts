@@ -3,7 +3,8 @@
  * being true. The watch looks at every running stream a few times a second: the transfer must still be STARTED
  * and its agreement in force (read from the store, once per transfer and look, so a termination or suspension
  * written by any process is seen), the consumer's certificate must not be on the CRL in force, and the access
- * token must not have expired. A stream that fails any of these is stopped in band with the reason's code.
+ * token must not have expired. A stream that fails any of these is stopped in band with the reason's code; one
+ * whose terms cannot be read for longer than UNREADABLE_GRACE_MS is stopped too (GATEWAY_STATE_UNAVAILABLE).
  */
 import type { Clock } from '../../core/clock.ts';
 import type { TransferTermsStore } from '../../storage/ports.ts';
@@ -21,6 +22,8 @@ export interface WatchedStream {
 
 /** How often running streams are looked at: a change is acted on within this (plus one store read). */
 export const WATCH_INTERVAL_MS = 250;
+/** How long a running stream goes on while its terms cannot be read (a database hiccup) before it is cut. */
+export const UNREADABLE_GRACE_MS = 1000;
 
 export class StreamWatch {
   readonly #streams = new Set<WatchedStream>();
@@ -31,6 +34,8 @@ export class StreamWatch {
   readonly #onError: (error: unknown) => void;
   #timer: NodeJS.Timeout | null = null;
   #looking = false;
+  /** Transfers whose terms could not be read, since when. */
+  readonly #unreadSince = new Map<string, number>();
 
   constructor(deps: { terms: TransferTermsStore; trust: TrustStore; clock: Clock; intervalMs?: number; onError: (error: unknown) => void }) {
     this.#terms = deps.terms;
@@ -74,10 +79,24 @@ export class StreamWatch {
         else byTransfer.set(stream.transferId, [...(byTransfer.get(stream.transferId) ?? []), stream]);
       }
       await Promise.all([...byTransfer].map(async ([transferId, streams]) => {
-        const terms = await this.#terms.get(transferId);
+        let terms: Awaited<ReturnType<TransferTermsStore['get']>>;
+        try {
+          terms = await this.#terms.get(transferId);
+        } catch (error) {
+          // Deny when in doubt: a stream whose grant cannot be read again for longer than the grace is cut.
+          this.#onError(error);
+          const since = this.#unreadSince.get(transferId) ?? now;
+          this.#unreadSince.set(transferId, since);
+          if (now - since >= UNREADABLE_GRACE_MS) {
+            for (const stream of streams) this.#end(stream, { code: 'GATEWAY_STATE_UNAVAILABLE', message: 'the transfer\'s terms could not be read while the stream ran' });
+          }
+          return;
+        }
+        this.#unreadSince.delete(transferId);
         const marker = terminated(terms, now);
         if (marker) for (const stream of streams) this.#end(stream, marker);
       }));
+      for (const transferId of this.#unreadSince.keys()) if (!byTransfer.has(transferId)) this.#unreadSince.delete(transferId);
     } catch (error) {
       this.#onError(error);
     } finally {
