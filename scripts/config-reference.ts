@@ -1,6 +1,6 @@
 /**
  * Writes docs/configuration.md from the config schemas (every key, its type, default and description).
- * `--check` fails when the committed file differs from what the schemas say (CONVENTIONS item 11).
+ * `--check` fails when the committed file differs from what the schemas say.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { TObject } from '@sinclair/typebox';

@@ -1,5 +1,5 @@
 /**
- * Builds the connector's two fastify apps, not listening (CONVENTIONS item 2): the DSP endpoint behind
+ * Builds the connector's two fastify apps, not listening: the DSP endpoint behind
  * mutual TLS (or, in the conformance profile only, the kit's static credential) and the management API.
  */
 import type { ServerOptions } from 'node:https';

@@ -64,7 +64,7 @@ export interface Offer {
 
 export type Role = 'provider' | 'consumer';
 
-/** Negotiation states as -ING / -ED pairs (CONVENTIONS item 6); FINALIZED and TERMINATED are final. */
+/** Negotiation states as -ING / -ED pairs; FINALIZED and TERMINATED are final. */
 export type NegotiationState =
   | 'INITIAL'
   | 'REQUESTING'

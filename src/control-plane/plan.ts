@@ -1,5 +1,5 @@
 /**
- * What a connector does on its own after a protocol event (CONVENTIONS item 6: decisions as data). An event is
+ * What a connector does on its own after a protocol event (decisions as data). An event is
  * the counterparty's message recorded (an offer, an agreement, a verification...) or our own request delivered;
  * it leads to a list of steps. The first step starts its -ING state at once (the manager's processor for that
  * state does the work), the rest wait in the entity's `plan` and follow one another as each step's message is

@@ -1,5 +1,5 @@
 /**
- * Negotiation and transfer state machines as data (CONVENTIONS item 6): which state may follow which,
+ * Negotiation and transfer state machines as data: which state may follow which,
  * which are final. Entities change state only through `transition`, which refuses anything else.
  */
 import type { Clock } from '../core/clock.ts';

@@ -1,4 +1,4 @@
-/** The only way domain code learns the time (CONVENTIONS item 8). */
+/** The only way domain code learns the time. */
 export interface Clock {
   now(): Date;
 }

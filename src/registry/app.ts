@@ -1,5 +1,5 @@
 /**
- * Builds the registry's two fastify apps, not listening (CONVENTIONS item 2): the mutual-TLS endpoint for
+ * Builds the registry's two fastify apps, not listening: the mutual-TLS endpoint for
  * connectors (record intake, their own participant record, ledger keys and checkpoints) and the operator API with
  * its dashboard page.
  */
