@@ -361,3 +361,15 @@ cases["row06_transit_below_ftz_entry_threshold_no_override_warning_provisions_ar
 	"patch": object.union_n([_bj, _pi(1200, 1200), {"data": {"categories": ["case_files"], "scenario": "transit"}}]),
 	"expect": _exempt,
 }
+
+# FTZ entry thresholds count all PI of the year by default (export_readings.ftz_threshold_counts): 1,000 persons of
+# the entry's categories this year, but 101,000 in all, reach the pharmaceutical entry's 100,000.
+cases["row07_ftz_threshold_counts_all_pi_of_year_provisions_art_6"] := {
+	"patch": object.union_n([_bj, _pi(5000, 0), {"cumulative": {"subjects": 96000, "sensitive_subjects": 0, "category_subjects": {"case_files": 1000}}}]),
+	"expect": _sa_missing,
+}
+
+cases["row00_category_subjects_above_cumulative_subjects"] := {
+	"patch": {"cumulative": {"category_subjects": {"case_files": 1}}},
+	"expect": _bad_input("cumulative.category_subjects.case_files must be a non-negative integer not above cumulative.subjects"),
+}

@@ -141,6 +141,16 @@ input_problems contains "cumulative.sensitive_subjects must not exceed cumulativ
 	input.cumulative.sensitive_subjects > input.cumulative.subjects
 }
 
+input_problems contains concat("", ["cumulative.category_subjects.", c, " must be a non-negative integer not above cumulative.subjects"]) if {
+	some c, n in object.get(input, ["cumulative", "category_subjects"], {})
+	not _category_count_valid(n)
+}
+
+_category_count_valid(n) if {
+	_non_negative_integer(n)
+	n <= input.cumulative.subjects
+}
+
 input_problems contains "data.pi.sensitive_kinds lists kinds but data.pi.sensitive_subjects is 0" if {
 	count(input.data.pi.sensitive_kinds) > 0
 	input.data.pi.sensitive_subjects == 0

@@ -1,0 +1,78 @@
+# Contested readings as policy data (data.export_readings): each switch in both settings, the article in the name.
+package kouan.export_test
+
+import data.kouan.export
+
+# --- FTZ entries: what an entry without `designates` designates (Provisions art. 6; NDSR art. 37) ---------------
+
+_undeclared_entry_list := object.union(_zone, {"entries": [_entry("XX-1", "security_assessment")]})
+
+_emergency_in_zone := object.union(_in_test_zone, {"data": {"scenario": "emergency"}})
+
+test_row07_entry_without_designates_default_important_data_ndsr_art_37 if {
+	d := export.decision with input as _emergency_in_zone with data.ftz_negative_lists as _undeclared_entry_list
+		with data.export_readings as {}
+	d.reasons[0].code == "EXPORT_FTZ_LISTED"
+	warning_codes(d) == ["EXPORT_FTZ_ENTRY_OVERRIDES_SCENARIO"]
+}
+
+test_row09_entry_without_designates_read_as_pi_yields_to_scenario_provisions_art_5_3 if {
+	d := export.decision with input as _emergency_in_zone with data.ftz_negative_lists as _undeclared_entry_list
+		with data.export_readings.ftz_entry_designates as "personal_information"
+	d.path == "exempt"
+	d.reasons[0].code == "EXPORT_SCENARIO_EMERGENCY"
+	warning_codes(d) == ["EXPORT_SCENARIO_OVERRIDES_FTZ_ENTRY"]
+}
+
+test_row07_entry_saying_important_data_ignores_the_reading_provisions_art_6 if {
+	list := object.union(_zone, {"entries": [object.union(_entry("XX-1", "security_assessment"), {"designates": "important_data"})]})
+	d := export.decision with input as _emergency_in_zone with data.ftz_negative_lists as list
+		with data.export_readings.ftz_entry_designates as "personal_information"
+	d.reasons[0].code == "EXPORT_FTZ_LISTED"
+}
+
+# --- FTZ entry thresholds: all PI of the year or the entry's categories (Provisions art. 6) -----------------------
+
+# 5,000 persons in this flow (clinical_trial), 96,000 before this year, of which 1,000 in the entry's categories.
+_bj_threshold(by_category) := object.union_n([base_input, _bj, _pi(5000, 0), {"cumulative": object.union(
+	{"subjects": 96000, "sensitive_subjects": 0},
+	by_category,
+)}])
+
+_by_category := {"category_subjects": {"case_files": 1000, "retail_orders": 90000}}
+
+test_row07_ftz_threshold_counts_all_pi_of_the_year_by_default_provisions_art_6 if {
+	d := export.decision with input as _bj_threshold(_by_category)
+	d.reasons[0].code == "EXPORT_FTZ_LISTED"
+	d.path == "security_assessment"
+}
+
+test_row10_ftz_threshold_counts_entry_categories_under_the_reading_provisions_art_6 if {
+	d := export.decision with input as _bj_threshold(_by_category)
+		with data.export_readings.ftz_threshold_counts as "entry_categories"
+	d.reasons[0].code == "EXPORT_FTZ_UNLISTED"
+	d.path == "exempt"
+	export.ftz_threshold_count(data.ftz_negative_lists.entries[0]) == 6000 with input as _bj_threshold(_by_category)
+		with data.export_readings.ftz_threshold_counts as "entry_categories"
+}
+
+test_row07_ftz_entry_categories_reading_still_reaches_the_threshold_provisions_art_6 if {
+	d := export.decision with input as _bj_threshold({"category_subjects": {"case_files": 60000, "lab_tests": 40000}})
+		with data.export_readings.ftz_threshold_counts as "entry_categories"
+	d.reasons[0].code == "EXPORT_FTZ_LISTED"
+}
+
+test_row07_ftz_entry_categories_reading_without_counts_falls_back_to_the_year_provisions_art_6 if {
+	d := export.decision with input as _bj_threshold({})
+		with data.export_readings.ftz_threshold_counts as "entry_categories"
+	d.reasons[0].code == "EXPORT_FTZ_LISTED"
+}
+
+test_row00_category_subjects_above_cumulative_subjects_is_bad_input if {
+	d := export.decision with input as _bj_threshold({"category_subjects": {"case_files": 96001}})
+	d.reasons[0].problems == ["cumulative.category_subjects.case_files must be a non-negative integer not above cumulative.subjects"]
+}
+
+test_row07_ftz_threshold_all_pi_of_year_vector_provisions_art_6 if check("row07_ftz_threshold_counts_all_pi_of_year_provisions_art_6")
+
+test_row00_category_subjects_above_cumulative_vector if check("row00_category_subjects_above_cumulative_subjects")
