@@ -76,3 +76,35 @@ test_row00_category_subjects_above_cumulative_subjects_is_bad_input if {
 test_row07_ftz_threshold_all_pi_of_year_vector_provisions_art_6 if check("row07_ftz_threshold_counts_all_pi_of_year_provisions_art_6")
 
 test_row00_category_subjects_above_cumulative_vector if check("row00_category_subjects_above_cumulative_subjects")
+
+# --- volume bands per exporter or per PI type (Provisions arts. 5(4), 7(2), 8) ------------------------------------
+
+test_row14_bands_per_exporter_by_default_non_sensitive_flow_after_sensitive_provisions_art_8 if {
+	check("row14_cumulative_sensitive_1_flow_0")
+	d := decision_of("row14_cumulative_sensitive_1_flow_0") with data.export_readings as {}
+	d.reasons[0].code == "EXPORT_PI_VOLUME_CONTRACT"
+}
+
+test_row15_bands_per_type_non_sensitive_flow_after_sensitive_exempt_provisions_art_5_4 if {
+	d := decision_of("row14_cumulative_sensitive_1_flow_0") with data.export_readings.pi_bands as "per_type"
+	d.path == "exempt"
+	d.allow
+	d.reasons[0].code == "EXPORT_PI_VOLUME_EXEMPT"
+}
+
+test_row13_bands_per_type_non_sensitive_flow_not_placed_by_sensitive_count_provisions_art_7_2 if {
+	d := export.decision with input as object.union(base_input, _cumulative(20000, 20000))
+		with data.export_readings.pi_bands as "per_type"
+	d.reasons[0].code == "EXPORT_PI_VOLUME_EXEMPT"
+	export.decision.reasons[0].code == "EXPORT_PI_VOLUME_ASSESSMENT" with input as object.union(base_input, _cumulative(20000, 20000))
+}
+
+test_row13_bands_per_type_sensitive_flow_still_counts_the_year_provisions_art_7_2 if {
+	d := decision_of("row13_cumulative_plus_flow_sensitive_10000") with data.export_readings.pi_bands as "per_type"
+	d.reasons[0].code == "EXPORT_PI_VOLUME_ASSESSMENT"
+}
+
+test_row14_bands_per_type_subjects_count_every_person_provisions_art_8 if {
+	d := decision_of("row14_cumulative_plus_flow_100000") with data.export_readings.pi_bands as "per_type"
+	d.reasons[0].code == "EXPORT_PI_VOLUME_CONTRACT"
+}

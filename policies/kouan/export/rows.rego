@@ -368,7 +368,7 @@ table contains object.union(_pi_volume_contract, {"conditions": [
 
 # METADATA
 # title: Row 15 — PI volume below the thresholds
-# description: This year the exporter provides personal information of fewer than 100,000 persons and no sensitive personal information (this flow included), and no important data.
+# description: This year the exporter provides personal information of fewer than 100,000 persons and no sensitive personal information (this flow included; under the reading pi_bands per_type, none in this flow), and no important data.
 # custom:
 #   code: EXPORT_PI_VOLUME_EXEMPT
 #   basis: Provisions art. 5(4)
@@ -386,12 +386,26 @@ table contains object.union(_pi_volume_exempt, {"conditions": [
 _volume_band := "security_assessment" if {
 	total_subjects >= _th.pi_subjects_security_assessment
 } else := "security_assessment" if {
+	_sensitive_count_applies
 	total_sensitive >= _th.sensitive_subjects_security_assessment
 } else := "standard_contract_or_certification" if {
 	total_subjects >= _th.pi_subjects_standard_contract
 } else := "standard_contract_or_certification" if {
+	_sensitive_count_applies
 	total_sensitive >= 1
 } else := "exempt"
+
+# Whether the year's sensitive count places this flow in a band. By default (export_readings.pi_bands
+# "per_exporter") the bands describe the exporter: once its sensitive count is in a band, every PI flow of it is.
+# With "per_type" the sensitive count binds only flows that carry sensitive PI; the others are placed by the count
+# of all subjects alone.
+_sensitive_count_applies if _pi_bands_reading != "per_type"
+
+_sensitive_count_applies if input.data.pi.sensitive_subjects > 0
+
+default _pi_bands_reading := "per_exporter"
+
+_pi_bands_reading := data.export_readings.pi_bands
 
 # METADATA
 # title: Row 16 — no PI, no important or core data
