@@ -40,12 +40,36 @@ _jun1 := {"now": "2026-06-01T09:00:00+08:00"}
 
 cases["sa_valid_assessment"] := {"patch": _important([assessment]), "expect": _sa_ok}
 
-cases["sa_issued_3y_minus_1d"] := {"patch": _important([object.union(assessment, {"issued": "2023-11-28"})]), "expect": _sa_expiring}
+# 3 years from 2024-04-01 (issued under the Provisions): the last valid day is 2027-03-31, the day before the
+# anniversary (default reading validity_last_day).
+_issued_2024_04_01 := _important([object.union(assessment, {"issued": "2024-04-01"})])
 
-cases["sa_issued_exactly_3y"] := {"patch": _important([object.union(assessment, {"issued": "2023-11-27"})]), "expect": _sa_expiring}
+cases["sa_issued_3y_minus_1d"] := {"patch": object.union(_issued_2024_04_01, {"now": "2027-03-31T10:00:00+08:00"}), "expect": _sa_expiring}
+
+cases["sa_issued_exactly_3y"] := {
+	"patch": object.union(_issued_2024_04_01, {"now": "2027-04-01T10:00:00+08:00"}),
+	"expect": _sa_refused(["EXPORT_ASSESSMENT_EXPIRED"]),
+}
 
 cases["sa_issued_3y_plus_1d"] := {
-	"patch": _important([object.union(assessment, {"issued": "2023-11-26"})]),
+	"patch": object.union(_issued_2024_04_01, {"now": "2027-04-02T10:00:00+08:00"}),
+	"expect": _sa_refused(["EXPORT_ASSESSMENT_EXPIRED"]),
+}
+
+# Issued 2024-03-01, before the Provisions: 2 years by default (pre_2024_assessments), the last day 2026-02-28.
+cases["sa_issued_before_2024_03_22_valid_2_years_security_assessment_measures_art_14"] := {
+	"patch": object.union(_important([object.union(assessment, {"issued": "2024-03-01"})]), {"now": "2026-03-02T10:00:00+08:00"}),
+	"expect": _sa_refused(["EXPORT_ASSESSMENT_EXPIRED"]),
+}
+
+# An extension on record replaces the period (Provisions art. 9): issued 2023-06-01, 2 years to 2025-05-31,
+# extended to 2028-05-31.
+_extended := object.union(assessment, {"issued": "2023-06-01", "extension_ref": "CAC-SA-EXT-2025-0007", "extended_until": "2028-05-31"})
+
+cases["sa_extension_on_record_provisions_art_9"] := {"patch": _important([_extended]), "expect": _sa_ok}
+
+cases["sa_extension_without_ref_not_on_record_provisions_art_9"] := {
+	"patch": _important([object.union(_extended, {"extension_ref": ""})]),
 	"expect": _sa_refused(["EXPORT_ASSESSMENT_EXPIRED"]),
 }
 
@@ -105,12 +129,12 @@ cases["sa_expired_and_current_narrower"] := {
 }
 
 cases["sa_expiry_warning_at_60_working_days"] := {
-	"patch": object.union(_jun1, _important([object.union(assessment, {"issued": "2023-08-25"})])),
+	"patch": object.union(_jun1, _important([object.union(assessment, {"expires": "2026-08-25"})])),
 	"expect": _sa_expiring,
 }
 
 cases["sa_no_expiry_warning_at_61_working_days"] := {
-	"patch": object.union(_jun1, _important([object.union(assessment, {"issued": "2023-08-26"})])),
+	"patch": object.union(_jun1, _important([object.union(assessment, {"expires": "2026-08-26"})])),
 	"expect": _sa_ok,
 }
 
@@ -143,7 +167,12 @@ cases["scc_contract_placeholder_ref"] := {
 
 cases["scc_certification_valid"] := {"patch": _scc([], [certification]), "expect": _scc_ok}
 
-cases["scc_certification_exactly_3y"] := {"patch": _scc([], [object.union(certification, {"issued": "2023-11-27"})]), "expect": _scc_ok}
+cases["scc_certification_exactly_3y"] := {
+	"patch": _scc([], [object.union(certification, {"issued": "2023-11-27"})]),
+	"expect": _scc_refused(["EXPORT_CERTIFICATION_EXPIRED"]),
+}
+
+cases["scc_certification_3y_minus_1d"] := {"patch": _scc([], [object.union(certification, {"issued": "2023-11-28"})]), "expect": _scc_ok}
 
 cases["scc_certification_expired"] := {
 	"patch": _scc([], [object.union(certification, {"issued": "2023-11-26"})]),
@@ -273,6 +302,6 @@ cases["scc_band_expired_assessment_does_not_open_provisions_art_9"] := {
 }
 
 cases["scc_band_expiring_assessment_warns_provisions_art_9"] := {
-	"patch": object.union(_jun1, _scc_band_150000([object.union(assessment, {"issued": "2023-08-25"})])),
+	"patch": object.union(_jun1, _scc_band_150000([object.union(assessment, {"expires": "2026-08-25"})])),
 	"expect": object.union(_scc_ok, {"warnings": ["EXPORT_ASSESSMENT_EXPIRING"]}),
 }

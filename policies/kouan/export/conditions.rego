@@ -18,10 +18,37 @@ _assessments contains a if {
 	a.issued <= today
 }
 
-# Valid through issued + 3 years; an earlier `expires` shortens it, a later one does not extend it.
-assessment_expiry(a) := min({limit} | {e | e := object.get(a, "expires", null); e != null}) if {
-	limit := dates.add_years(a.issued, _th.assessment_validity_years)
-}
+# The last valid day of an assessment. Its statutory period runs 3 years from the day it was issued (Provisions
+# art. 9), 2 years if it was issued before the Provisions took effect (former Security Assessment Measures art. 14)
+# unless export_readings.pre_2024_assessments is "three_years"; the period ends the day before the anniversary unless
+# export_readings.validity_last_day is "anniversary". An earlier `expires` shortens it, a later one does not extend it.
+# An extension on record (extension_ref and extended_until, Provisions art. 9) replaces it, by 3 years at most.
+assessment_expiry(a) := min({a.extended_until, dates.add_years(original, _th.assessment_validity_years)}) if {
+	original := _original_expiry(a)
+	has_ref(object.get(a, "extension_ref", null))
+	object.get(a, "extended_until", "") > original
+} else := _original_expiry(a)
+
+_original_expiry(a) := min({_last_valid_day(a.issued, _assessment_years(a))} | {e | e := object.get(a, "expires", null); e != null})
+
+_assessment_years(a) := _th.former_assessment_validity_years if {
+	a.issued < _th.assessment_three_year_rule_from
+	_pre_2024_reading != "three_years"
+} else := _th.assessment_validity_years
+
+default _pre_2024_reading := "two_years"
+
+_pre_2024_reading := data.export_readings.pre_2024_assessments
+
+# The last day of a validity of k years from `issued`: the day before the anniversary by default (the issue day
+# counts as the first day), the anniversary itself under the reading "anniversary".
+_last_valid_day(issued, k) := dates.add_years(issued, k) if {
+	_last_day_reading == "anniversary"
+} else := dates.add_days(dates.add_years(issued, k), -1)
+
+default _last_day_reading := "day_before_anniversary"
+
+_last_day_reading := data.export_readings.validity_last_day
 
 _assessment_current(a) if today <= assessment_expiry(a)
 
@@ -111,7 +138,7 @@ deny contains _assessment_missing if {
 
 # METADATA
 # title: Security assessment expired
-# description: The security assessment on record for this recipient was issued more than 3 years ago or has expired.
+# description: The security assessment on record for this recipient has expired (3 years from its issue, 2 for one issued before 22 March 2024, or its stated expiry, unless extended).
 # custom:
 #   code: EXPORT_ASSESSMENT_EXPIRED
 #   basis: Provisions art. 9
@@ -212,7 +239,7 @@ _certifications contains c if {
 }
 
 _certification_current(c) if {
-	today <= dates.add_years(c.issued, _th.certification_validity_years)
+	today <= _last_valid_day(c.issued, _th.certification_validity_years)
 }
 
 # In effect, and filed or still within the filing grace period (worked out once per contract).

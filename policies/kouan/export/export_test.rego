@@ -573,7 +573,7 @@ test_combined_assessments_each_cover_purpose_and_country_ndsr_art_38 if {
 }
 
 test_combined_assessments_expire_with_the_first_provisions_art_9 if {
-	d := export.decision with input as _two_categories([_sa_trial, object.union(_sa_labs, {"issued": "2023-12-01"})])
+	d := export.decision with input as _two_categories([_sa_trial, object.union(_sa_labs, {"expires": "2026-12-01"})])
 		with data.export_readings.assessments_may_combine as true
 	d.allow
 	warning_codes(d) == ["EXPORT_ASSESSMENT_EXPIRING"]

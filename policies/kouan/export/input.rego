@@ -184,6 +184,11 @@ _approval_dates contains [_member("security_assessments", i, "expires"), a.expir
 	a.expires != null
 }
 
+_approval_dates contains [_member("security_assessments", i, "extended_until"), a.extended_until] if {
+	some i, a in input.approvals.security_assessments
+	a.extended_until != null
+}
+
 _approval_dates contains [_member("standard_contracts", i, "effective"), c.effective] if some i, c in input.approvals.standard_contracts
 
 _approval_dates contains [_member("certifications", i, "issued"), c.issued] if some i, c in input.approvals.certifications

@@ -108,3 +108,55 @@ test_row14_bands_per_type_subjects_count_every_person_provisions_art_8 if {
 	d := decision_of("row14_cumulative_plus_flow_100000") with data.export_readings.pi_bands as "per_type"
 	d.reasons[0].code == "EXPORT_PI_VOLUME_CONTRACT"
 }
+
+# --- the last day of a validity period and assessments under the former 2-year rule (Provisions art. 9) ------------
+
+test_sa_validity_ends_the_day_before_the_anniversary_by_default_provisions_art_9 if {
+	check("sa_issued_3y_minus_1d")
+	check("sa_issued_exactly_3y")
+	export.assessment_expiry({"issued": "2024-04-01"}) == "2027-03-31" with data.export_readings as {}
+}
+
+test_sa_validity_ends_on_the_anniversary_under_the_reading_civil_code_art_202 if {
+	d := decision_of("sa_issued_exactly_3y") with data.export_readings.validity_last_day as "anniversary"
+	d.allow
+	d.obligations[0].due == "2027-04-01"
+	not export.allow with input as case_input("sa_issued_3y_plus_1d") with data.export_readings.validity_last_day as "anniversary"
+}
+
+test_certification_validity_ends_the_day_before_the_anniversary_by_default_pi_certification_measures if {
+	check("scc_certification_exactly_3y")
+	check("scc_certification_3y_minus_1d")
+	export.allow with input as case_input("scc_certification_exactly_3y") with data.export_readings.validity_last_day as "anniversary"
+}
+
+test_sa_issued_before_2024_03_22_valid_2_years_by_default_security_assessment_measures_art_14 if {
+	check("sa_issued_before_2024_03_22_valid_2_years_security_assessment_measures_art_14")
+	export.assessment_expiry({"issued": "2024-03-21"}) == "2026-03-20"
+	export.assessment_expiry({"issued": "2024-03-22"}) == "2027-03-21"
+}
+
+test_sa_issued_before_2024_03_22_valid_3_years_under_the_reading_provisions_art_9 if {
+	d := decision_of("sa_issued_before_2024_03_22_valid_2_years_security_assessment_measures_art_14")
+		with data.export_readings.pre_2024_assessments as "three_years"
+	d.allow
+	d.obligations[0].due == "2027-02-28"
+}
+
+test_sa_extension_on_record_replaces_the_period_provisions_art_9 if {
+	check("sa_extension_on_record_provisions_art_9")
+	check("sa_extension_without_ref_not_on_record_provisions_art_9")
+	d := decision_of("sa_extension_on_record_provisions_art_9")
+	d.obligations[0].due == "2028-05-31"
+}
+
+test_sa_extension_is_capped_at_3_years_provisions_art_9 if {
+	a := {"issued": "2023-06-01", "extension_ref": "CAC-SA-EXT-1", "extended_until": "2030-01-01"}
+	export.assessment_expiry(a) == "2028-05-31"
+	export.assessment_expiry(object.union(a, {"extended_until": "2025-01-01"})) == "2025-05-31"
+}
+
+test_sa_explicit_expiry_shortens_the_period_provisions_art_9 if {
+	export.assessment_expiry({"issued": "2025-01-01", "expires": "2026-08-25"}) == "2026-08-25"
+	export.assessment_expiry({"issued": "2025-01-01", "expires": "2029-01-01"}) == "2027-12-31"
+}
