@@ -21,11 +21,31 @@ export function edrOf(dataAddress: Record<string, unknown> | null): EndpointData
 export interface PullResult {
   status: number;
   bytes: number;
+  /** The gateway's in-band stop, when it ended the stream early (the marker is the last thing it wrote). */
+  stopped: { code: string; message: string } | null;
+}
+
+/** How much of the end of a stream is kept to find the gateway's marker (a marker is well below this). */
+const TAIL_BYTES = 8192;
+
+/**
+ * The gateway's error marker at the end of what it sent, in each format's form (src/data-plane/codecs.ts): an
+ * NDJSON line or the last JSON array element `{"kouan:error":{"code":…,"message":…}}`, or a CSV comment line
+ * `# kouan:error CODE: message`; null when the stream ended normally.
+ */
+export function stopMarkerOf(tail: string): { code: string; message: string } | null {
+  const csv = /(?:^|\n)# kouan:error ([A-Z][A-Z0-9_]*): ([^\n]*)\n?$/.exec(tail);
+  if (csv) return { code: csv[1]!, message: csv[2]! };
+  const json = /(?:^|[\n,[])(\{"kouan:error":\{"code":"[A-Z][A-Z0-9_]*","message":(?:"(?:[^"\\]|\\.)*")\}\})\s*\]?\s*$/.exec(tail);
+  if (!json) return null;
+  const marker = (JSON.parse(json[1]!) as { 'kouan:error': { code: string; message: string } })['kouan:error'];
+  return { code: marker.code, message: marker.message };
 }
 
 /**
  * Streams the data into `out`. A refusal (4xx) is thrown with the gateway's reason code; a stream the gateway
- * ended early carries its error marker in the data itself, exactly as the gateway wrote it.
+ * ended early carries its error marker in the data itself, exactly as the gateway wrote it, and the result says
+ * which (`stopped`).
  */
 export async function pull(peers: PeerClient, providerId: string, edr: EndpointDataReference, out: Writable): Promise<PullResult> {
   const response = await request(edr.endpoint, { method: 'GET', headers: { authorization: `Bearer ${edr.token}` }, dispatcher: peers.agentFor(providerId) });
@@ -40,9 +60,13 @@ export async function pull(peers: PeerClient, providerId: string, edr: EndpointD
     throw Object.assign(new Error(`the gateway refused (${response.statusCode} ${code}): ${text.slice(0, 500)}`), { code, status: response.statusCode });
   }
   let bytes = 0;
-  response.body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  let tail = Buffer.alloc(0);
+  response.body.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    tail = chunk.length >= TAIL_BYTES ? Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES)) : Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
+  });
   await pipeline(response.body, out);
-  return { status: response.statusCode, bytes };
+  return { status: response.statusCode, bytes, stopped: stopMarkerOf(tail.toString('utf8')) };
 }
 
 /** Exchanges the access token for a fresh one while the transfer and agreement are still in force. */

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { KeyedLock } from '../../src/core/keyed-lock.ts';
-import { codecs, type Format } from '../../src/data-plane/codecs.ts';
+import { codecs, StopSignal, type Format } from '../../src/data-plane/codecs.ts';
+import { stopMarkerOf } from '../../src/data-plane/pull.ts';
 import { Enforcer } from '../../src/data-plane/enforcer.ts';
 import { RecordKeys, rulesFrom } from '../../src/data-plane/obligations.ts';
 import { SubjectMemory } from '../../src/data-plane/subject-memory.ts';
@@ -88,5 +89,21 @@ describe('record codecs with obligations and limits', () => {
     expect((await run('ndjson', body, [], store, { memory: new SubjectMemory(keys), agreementId: 'agreement-2' })).stats).toMatchObject({ records: 6, newSubjects: 0 });
     expect(await store.usage.cumulative('bj-hospital', 2026)).toEqual({ subjects: 6, sensitiveSubjects: 0 });
     expect((await store.usage.agreementUsage('agreement-2')).subjects).toBe(6);
+  });
+});
+
+describe('the consumer finds the gateway\'s in-band stop', () => {
+  const serialize = async (format: Format, stop: boolean) => {
+    const out = new Collect();
+    const rows = [{ id: 'S-0', note: 'a "quoted", comma\nand newline' }, { id: 'S-1', note: '{"kouan:error":1}' }];
+    const chunks: unknown[] = [rows];
+    if (stop) chunks.push(new StopSignal({ code: 'GATEWAY_MAX_RECORDS_REACHED', message: 'the agreement allows no more records, "really"' }));
+    await pipeline(Readable.from(chunks, { objectMode: true }), codecs[format].serializer(), out);
+    return out.text;
+  };
+
+  it.each(['ndjson', 'json', 'csv'] as const)('%s: the marker the serializer writes, and none in a stream that ended normally', async (format) => {
+    expect(stopMarkerOf(await serialize(format, true))).toEqual({ code: 'GATEWAY_MAX_RECORDS_REACHED', message: 'the agreement allows no more records, "really"' });
+    expect(stopMarkerOf(await serialize(format, false))).toBeNull();
   });
 });

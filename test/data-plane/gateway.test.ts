@@ -128,11 +128,11 @@ describe('data-plane gateway over mutual TLS', () => {
   it('a dataset with nothing to change and no person to count goes through byte for byte, counted by line and cut at max records', async () => {
     const transfer = await transferOf('labels');
     const first = new Collect();
-    await pull(pharmaPeers, 'bj-hospital', edrOf(transfer.dataAddress), first);
+    expect((await pull(pharmaPeers, 'bj-hospital', edrOf(transfer.dataAddress), first)).stopped).toBeNull();
     expect(first.text).toBe(LABELS);
     // 30 records went, 20 are left under maxRecords 50: the second pull stops after the 20th line with the marker.
     const second = new Collect();
-    await pull(pharmaPeers, 'bj-hospital', edrOf(transfer.dataAddress), second);
+    expect((await pull(pharmaPeers, 'bj-hospital', edrOf(transfer.dataAddress), second)).stopped).toMatchObject({ code: 'GATEWAY_MAX_RECORDS_REACHED' });
     const lines = second.lines();
     expect(lines).toHaveLength(21);
     expect(lines.slice(0, 20).map((l) => l.image)).toEqual(Array.from({ length: 20 }, (_, i) => `img-${i}.jpg`));
@@ -153,6 +153,10 @@ describe('data-plane gateway over mutual TLS', () => {
     expect(lines).toHaveLength(visits.length);
     expect(lines.every((l) => !('patient_name' in l) && String(l.patient_id).startsWith('ps_'))).toBe(true);
     expect((await kouanAsync(['transfer', 'pull', '--config', configFile, '--transfer', 'urn:uuid:nope'])).code).toBe(2);
+    // An output path that cannot be written is bad input, said in one line, before anything is pulled.
+    const badOut = await kouanAsync(['transfer', 'pull', '--config', configFile, '--transfer', transfer.id, '--out', join(dir, 'missing-folder', 'visits.ndjson')]);
+    expect(badOut.code).toBe(2);
+    expect(badOut.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^kouan: cannot write .*missing-folder.*ENOENT/)]);
 
     const fresh = await refreshToken(pharmaPeers, 'bj-hospital', edrOf(transfer.dataAddress));
     expect(fresh.token).not.toBe(edrOf(transfer.dataAddress).token);
