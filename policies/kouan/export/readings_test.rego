@@ -160,3 +160,60 @@ test_sa_explicit_expiry_shortens_the_period_provisions_art_9 if {
 	export.assessment_expiry({"issued": "2025-01-01", "expires": "2026-08-25"}) == "2026-08-25"
 	export.assessment_expiry({"issued": "2025-01-01", "expires": "2029-01-01"}) == "2027-12-31"
 }
+
+# --- restricted-list entries: measure and scope (PIPL art. 42; mocked list) ---------------------------------------
+
+_restrict := {"measure": "restrict", "permits": {"purposes": ["clinical-research"], "categories": ["clinical_trial"]}}
+
+test_row02_entry_without_measure_or_scope_prohibits_all_data_pipl_art_42 if {
+	d := export.decision with input as object.union(base_input, _no_pi) with data.restricted_recipients as _listing({})
+	d.reasons[0].code == "EXPORT_RESTRICTED_RECIPIENT"
+}
+
+test_row02_pi_scope_entry_does_not_bar_a_flow_without_pi_pipl_art_42 if {
+	list := _listing({"scope": "personal_information"})
+	d := export.decision with input as object.union(base_input, _no_pi) with data.restricted_recipients as list
+	d.path == "exempt"
+	d.reasons[0].code == "EXPORT_NO_PI"
+	export.decision.reasons[0].code == "EXPORT_RESTRICTED_RECIPIENT" with input as base_input with data.restricted_recipients as list
+}
+
+test_row02_restrict_measure_bars_every_flow_by_default_pipl_art_42 if {
+	d := export.decision with input as base_input with data.restricted_recipients as _listing(_restrict)
+		with data.export_readings as {}
+	d.reasons[0].code == "EXPORT_RESTRICTED_RECIPIENT"
+}
+
+test_row02_restrict_measure_under_permits_reading_lets_a_permitted_flow_through_pipl_art_42 if {
+	d := export.decision with input as base_input with data.restricted_recipients as _listing(_restrict)
+		with data.export_readings.restricted_list_restrict as "permits"
+	d.path == "exempt"
+	d.allow
+}
+
+test_row02_restrict_measure_under_permits_reading_bars_what_it_does_not_permit_pipl_art_42 if {
+	outside := object.union(base_input, {"data": {"categories": ["clinical_trial", "lab_tests"]}})
+	d := export.decision with input as outside with data.restricted_recipients as _listing(_restrict)
+		with data.export_readings.restricted_list_restrict as "permits"
+	d.reasons[0].code == "EXPORT_RESTRICTED_RECIPIENT"
+	marketing := object.union(base_input, {"data": {"purpose": "marketing"}})
+	export.path == "forbidden" with input as marketing with data.restricted_recipients as _listing(_restrict)
+		with data.export_readings.restricted_list_restrict as "permits"
+	export.path == "forbidden" with input as base_input with data.restricted_recipients as _listing({"measure": "restrict"})
+		with data.export_readings.restricted_list_restrict as "permits"
+}
+
+test_row02_prohibit_measure_ignores_permits_pipl_art_42 if {
+	export.path == "forbidden" with input as base_input
+		with data.restricted_recipients as _listing(object.union(_restrict, {"measure": "prohibit"}))
+		with data.export_readings.restricted_list_restrict as "permits"
+}
+
+test_row02_explain_names_the_unmet_scope_condition_pipl_art_42 if {
+	e := export.explain with input as object.union(base_input, _no_pi)
+		with data.restricted_recipients as _listing({"scope": "personal_information"})
+	some r in e.rows
+	r.row == 2
+	not r.matched
+	{x.text | some x in r.conditions; not x.holds} == {"the entry's scope covers this flow (all data, or personal information and the flow carries it)"}
+}

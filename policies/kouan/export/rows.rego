@@ -48,7 +48,7 @@ table contains object.union(_judicial_recipient, {"conditions": [
 
 # METADATA
 # title: Row 2 — restricted recipient
-# description: The recipient is on the restricted or prohibited list as it stands today.
+# description: The recipient is on the restricted or prohibited list as it stands today, and the entry's scope and measure bar this flow.
 # custom:
 #   code: EXPORT_RESTRICTED_RECIPIENT
 #   basis: PIPL art. 42
@@ -59,7 +59,45 @@ _restricted_recipient := _row(rego.metadata.rule())
 table contains object.union(_restricted_recipient, {"conditions": [
 	_cond("the recipient is on the restricted or prohibited list", object.get(data.restricted_recipients.recipients, input.recipient.id, null) != null),
 	_cond("its entry is in force today (from its listing date, not lifted)", _listing_in_force),
+	_cond("the entry's scope covers this flow (all data, or personal information and the flow carries it)", _listing_scope_covers),
+	_cond("the entry's measure bars this flow (prohibit, or restrict beyond what it permits)", _listing_measure_bars),
 ]})
+
+# An entry's scope is personal_information (PIPL art. 42 speaks of providing PI) or all_data; an entry that does not
+# say covers all data (fail closed).
+default _listing_scope_covers := false
+
+_listing_scope_covers if object.get(restricted_listing, "scope", "all_data") != "personal_information"
+
+_listing_scope_covers if {
+	restricted_listing.scope == "personal_information"
+	has_pi
+}
+
+# An entry's measure is prohibit (the default when absent) or restrict. A restriction bars every flow under the
+# default reading export_readings.restricted_list_restrict "prohibit"; under "permits" it bars only flows whose
+# purpose or a category is outside the entry's `permits` (an entry without permits bars every flow).
+default _listing_measure_bars := false
+
+_listing_measure_bars if object.get(restricted_listing, "measure", "prohibit") != "restrict"
+
+_listing_measure_bars if {
+	restricted_listing.measure == "restrict"
+	not _restriction_permits_flow
+}
+
+_restriction_permits_flow if {
+	_restrict_reading == "permits"
+	permits := restricted_listing.permits
+	input.data.purpose in permits.purposes
+	every c in input.data.categories {
+		c in permits.categories
+	}
+}
+
+default _restrict_reading := "prohibit"
+
+_restrict_reading := data.export_readings.restricted_list_restrict
 
 default _listing_in_force := false
 
