@@ -19,6 +19,8 @@ export interface ControlPlaneDeps {
   policy: PolicyEngine;
   /** Which policy-data bundle from the registry is in force (absent without a registry). */
   policyData?: () => PolicyDataStatus;
+  /** Whether this connector can take part (certificate, CRL, registry, outbox: src/main/health.ts); absent in the conformance profile. */
+  health?: () => Promise<{ status: 'ok' | 'failing'; participantId: string }>;
   clock: Clock;
   dispatcher: Dispatcher;
   log: Logger;

@@ -28,6 +28,7 @@ import { beijingYear } from '../data-plane/inputs.ts';
 import { startDataPlane, type RunningDataPlane } from './data-plane.ts';
 import { RecordEmitter } from '../records/emitter.ts';
 import { ExporterProfileSource, registryProfile } from './exporter-profile.ts';
+import { connectorHealth } from './health.ts';
 import { RegistryPeerDirectory } from './registry-directory.ts';
 import { PolicyDataSource, registryPolicyData } from './policy-data.ts';
 import { PeerClient } from '../trust/client.ts';
@@ -159,6 +160,7 @@ export async function startConnector(config: ConnectorConfig, options: Connector
       records: records!,
     });
   }
+  if (trust) deps.health = connectorHealth({ trust, clock, outbox: stores.outbox, delivery: dataPlane?.delivery ?? null });
   const gatewayUrl = config.gateway.publicUrl ?? dataPlane?.gatewayUrl ?? `https://${config.gateway.listen.host}:${config.gateway.listen.port}`;
 
   const giveUp = <S extends string, T extends { id: string; state: S; updatedAt: string; stateCount: number; stateTimestamp: string; reasons: unknown[] }>(

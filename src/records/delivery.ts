@@ -121,6 +121,11 @@ export class OutboxDelivery {
     return delivered;
   }
 
+  /** Delivery passes in a row that could not bring every waiting record to the registry (0: the last one did). */
+  get consecutiveFailures(): number {
+    return this.#failures;
+  }
+
   /** Sends records and stores their receipts; rejects (storing nothing) when they were not all accepted. */
   async #accepted(records: OutboxRecord[]): Promise<void> {
     const receipts = await this.#send(records);

@@ -81,6 +81,11 @@ export class TrustStore extends EventEmitter<{ change: []; error: [Error] }> {
   }
 
   /** The CRL number of the CRL in force (null for a CRL without one). */
+  /** When the CA issued the CRL in force. */
+  get crlThisUpdate(): Date {
+    return this.#crl.thisUpdate;
+  }
+
   get crlNumber(): bigint | null {
     return this.#crl.number;
   }

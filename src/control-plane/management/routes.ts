@@ -56,7 +56,11 @@ export async function managementRoutes(app: FastifyInstance, options: Management
   };
   const now = () => clock.now().toISOString();
 
-  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', participantId: deps.self.participantId, ...(deps.policyData ? { policyData: deps.policyData() } : {}) }));
+  // 503 when the connector cannot take part (a revoked or expired certificate, a registry that takes no records).
+  app.get('/health', { config: { public: true } }, async (_request, reply) => {
+    const report = deps.health ? await deps.health() : { status: 'ok' as const, participantId: deps.self.participantId };
+    return reply.code(report.status === 'ok' ? 200 : 503).send({ ...report, ...(deps.policyData ? { policyData: deps.policyData() } : {}) });
+  });
 
   // assets
   app.post<{ Body: Omit<Asset, 'createdAt'> }>('/assets', { schema: { body: S.AssetInput } }, async (request, reply) => {
