@@ -373,3 +373,10 @@ cases["row00_category_subjects_above_cumulative_subjects"] := {
 	"patch": {"cumulative": {"category_subjects": {"case_files": 1}}},
 	"expect": _bad_input("cumulative.category_subjects.case_files must be a non-negative integer not above cumulative.subjects"),
 }
+
+# A judicial recipient with PRC approval above the bands: the approval adds to the export procedures by default
+# (export_readings.judicial_approval), so 150,000 persons need the standard contract.
+cases["row14_judicial_with_prc_approval_above_bands_pipl_art_41"] := {
+	"patch": object.union(_pi(150000, 0), {"recipient": {"kind": "judicial_or_law_enforcement", "prc_approval": "MOJ-ICJA-2026-118"}}),
+	"expect": _scc_missing,
+}

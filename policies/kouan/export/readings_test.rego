@@ -217,3 +217,49 @@ test_row02_explain_names_the_unmet_scope_condition_pipl_art_42 if {
 	not r.matched
 	{x.text | some x in r.conditions; not x.holds} == {"the entry's scope covers this flow (all data, or personal information and the flow carries it)"}
 }
+
+# --- a judicial recipient with PRC approval above the bands: add or replace (DSL art. 36; PIPL art. 41) -----------
+
+_judicial_approved := case_input("row14_judicial_with_prc_approval_above_bands_pipl_art_41")
+
+test_row14_judicial_prc_approval_adds_to_the_bands_by_default_pipl_art_41 if {
+	check("row14_judicial_with_prc_approval_above_bands_pipl_art_41")
+	export.decision.path == "standard_contract_or_certification" with input as _judicial_approved with data.export_readings as {}
+}
+
+test_row06_judicial_prc_approval_replaces_the_bands_under_the_reading_pipl_art_41 if {
+	d := export.decision with input as _judicial_approved with data.export_readings.judicial_approval as "replace"
+	d.path == "exempt"
+	d.allow
+	d.reasons[0].code == "EXPORT_JUDICIAL_RECIPIENT_APPROVED"
+	d.reasons[0].basis == "DSL art. 36; PIPL art. 41"
+}
+
+test_row06_judicial_prc_approval_replace_still_needs_a_pipia_pipl_art_55 if {
+	no_pipia := object.union(_judicial_approved, {"approvals": {"pipias": []}})
+	d := export.decision with input as no_pipia with data.export_readings.judicial_approval as "replace"
+	deny_codes(d) == ["EXPORT_PIPIA_MISSING"]
+}
+
+test_row03_judicial_prc_approval_replace_does_not_open_core_data_dsl_art_21 if {
+	core := object.union(_judicial_approved, {"data": {"grade": "core"}})
+	export.decision.reasons[0].code == "EXPORT_CORE_DATA" with input as core with data.export_readings.judicial_approval as "replace"
+}
+
+test_row01_judicial_without_approval_forbidden_under_either_reading_pipl_art_41 if {
+	no_approval := object.union(_judicial_approved, {"recipient": {"prc_approval": null}})
+	export.decision.reasons[0].code == "EXPORT_JUDICIAL_RECIPIENT" with input as no_approval with data.export_readings.judicial_approval as "replace"
+}
+
+test_row06_transit_rule_decides_for_an_approved_judicial_recipient_provisions_art_4 if {
+	transit := object.union(_judicial_approved, {"data": {"scenario": "transit"}})
+	export.decision.reasons[0].code == "EXPORT_SCENARIO_TRANSIT" with input as transit with data.export_readings.judicial_approval as "replace"
+}
+
+test_row06_approved_judicial_recipient_with_ftz_entry_is_no_scenario_override_pipl_art_41 if {
+	in_zone := object.union(_judicial_approved, {"exporter": {"ftz": "CN-XX-FTZ"}})
+	d := export.decision with input as in_zone with data.ftz_negative_lists as _pi_entry_list
+		with data.export_readings.judicial_approval as "replace"
+	d.reasons[0].code == "EXPORT_JUDICIAL_RECIPIENT_APPROVED"
+	warning_codes(d) == []
+}

@@ -189,6 +189,27 @@ table contains object.union(_scenario_transit, {"conditions": [
 ]})
 
 # METADATA
+# title: Row 6 — foreign judicial body with PRC approval
+# description: The recipient is a foreign judicial or law-enforcement body and the competent PRC authority approved providing the data to it; under the reading judicial_approval replace, that approval takes the place of the assessment, contract and free-trade-zone procedures (the every-path conditions still apply).
+# custom:
+#   code: EXPORT_JUDICIAL_RECIPIENT_APPROVED
+#   basis: DSL art. 36; PIPL art. 41
+#   row: 6
+#   path: exempt
+_judicial_recipient_approved := _row(rego.metadata.rule())
+
+table contains object.union(_judicial_recipient_approved, {"conditions": [
+	_cond("the recipient is a foreign judicial or law-enforcement body", input.recipient.kind == "judicial_or_law_enforcement"),
+	_cond("a PRC approval for providing data to it is on record", _on_record(object.get(input, ["recipient", "prc_approval"], null))),
+	_cond("the reading judicial_approval is replace (default add: the approval adds to the export procedures)", _judicial_approval_reading == "replace"),
+	_cond("the scenario claimed is not transit (row 6's other rule)", _scenario_is("transit") == false),
+]})
+
+default _judicial_approval_reading := "add"
+
+_judicial_approval_reading := data.export_readings.judicial_approval
+
+# METADATA
 # title: Row 7 — free trade zone, entry designating important data
 # description: The exporter (not a CIIO) sits in a free trade zone and the data matches a negative-list entry that designates important data; the strictest path named by those entries applies.
 # custom:

@@ -34,7 +34,13 @@ warn contains _scenario_not_applicable if {
 # A scenario row (6, 8 or 9) matched, whether or not it decided.
 _scenario_matched if {
 	some r in matched_rows
+	_scenario_row(r)
+}
+
+# Rows 6, 8 and 9 are the exemption scenarios, except row 6's rule for an approved judicial recipient.
+_scenario_row(r) if {
 	r.row in {6, 8, 9}
+	r.reason.code != "EXPORT_JUDICIAL_RECIPIENT_APPROVED"
 }
 
 # METADATA
@@ -60,7 +66,7 @@ warn contains object.union(_note(_ftz_entry_overrides_scenario), {"message": msg
 _scenario_overrides_ftz_entry := rego.metadata.rule()
 
 warn contains object.union(_note(_scenario_overrides_ftz_entry), {"message": msg}) if {
-	decided.row in {6, 8, 9}
+	_scenario_row(decided)
 	count(ftz_matches) > 0
 	msg := concat("", [_scenario_overrides_ftz_entry.description, " Scenario: ", input.data.scenario, ". Entries: ", _entry_ids(ftz_matches), "."])
 }
