@@ -38,6 +38,7 @@ export const codes = {
   TLS_CERT_INVALID: { status: 401, summary: 'The certificate failed verification for another reason.' },
   TLS_NO_PARTICIPANT_ID: { status: 401, summary: 'The certificate carries no urn:kouan:participant SAN.' },
   TLS_WRONG_PEER: { status: 502, summary: 'The server is not the participant the client meant to reach.' },
+  TLS_CERT_EXPIRING: { status: 200, summary: 'Health warning: this connector\'s certificate expires within 14 days.' },
 
   // request and access tokens
   TOKEN_MISSING: { status: 401, summary: 'No bearer token was presented.' },
@@ -113,6 +114,7 @@ export const codes = {
   LEDGER_HEAD_NOT_CHECKPOINTED: { status: 500, summary: 'Entries after the last checkpoint are older than the unsigned age allowed: appended behind the registry, or their checkpoint deleted.' },
   LEDGER_RECORD_SIGNATURE_INVALID: { status: 500, summary: 'A record\'s signature does not verify with the certificate registered for its participant when it was appended (kouan ledger verify --signatures).' },
   REGISTRY_RECORD_ID_NOT_YOURS: { status: 400, summary: 'A record id is urn:uuid:<random UUID> or in the sender\'s namespace urn:kouan:record:<participant>:, so that no participant can take another\'s id first.' },
+  REGISTRY_UNREACHABLE: { status: 503, summary: 'Health: the registry has taken none of this connector\'s records for several delivery passes; they wait in the outbox.' },
 
   // policy-data bundles: published by the registry, verified and swapped in by connectors (docs/policy/bundles.md)
   POLICY_BUNDLE_INVALID: { status: 400, summary: 'The policy-data bundle is malformed, carries an unknown data key, or its data fails the data schema or a trial evaluation.' },
