@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { KouanError } from '../core/errors.ts';
 import { EXIT, commandHelp, groupHelp, parseCommand, type Group, type Io } from './command.ts';
 import { pki } from './pki.ts';
@@ -10,7 +11,10 @@ import { ledger, registry } from './registry.ts';
 const groups: Group[] = [pki, policy, connector, registry, ledger, transfer, demo];
 
 const usage = (): string =>
-  ['Usage: kouan <group> <command> [options]', '', 'Kouan: trusted data space connector and policy gateway.', '', 'Groups:', ...groups.map((g) => `  ${g.name.padEnd(12)} ${g.summary}`), '', "Run 'kouan <group> --help' for its commands."].join('\n');
+  ['Usage: kouan <group> <command> [options]   (kouan --version: the version)', '', 'Kouan: trusted data space connector and policy gateway.', '', 'Groups:', ...groups.map((g) => `  ${g.name.padEnd(12)} ${g.summary}`), '', "Run 'kouan <group> --help' for its commands."].join('\n');
+
+/** The version in the package this command runs from. */
+const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const readStdin = async (): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -30,6 +34,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   if (!groupName || groupName === '--help' || groupName === '-h' || groupName === 'help') {
     io.out(usage());
     return groupName ? EXIT.ok : EXIT.badInput;
+  }
+  if (groupName === '--version' || groupName === '-V') {
+    io.out(`kouan ${version()}`);
+    return EXIT.ok;
   }
   const group = groups.find((g) => g.name === groupName);
   if (!group) {

@@ -104,5 +104,6 @@ describe('kouan pki', () => {
       expect(help.stdout).toContain(`Usage: kouan pki ${command}`);
     }
     expect(kouan(['--help']).stdout).toContain('Groups:');
+    expect(kouan(['--version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^kouan \d+\.\d+\.\d+\n$/) });
   });
 });
