@@ -380,3 +380,33 @@ cases["row14_judicial_with_prc_approval_above_bands_pipl_art_41"] := {
 	"patch": object.union(_pi(150000, 0), {"recipient": {"kind": "judicial_or_law_enforcement", "prc_approval": "MOJ-ICJA-2026-118"}}),
 	"expect": _scc_missing,
 }
+
+# Lawful bases beside the Provisions' scenarios (row 9): NDSR art. 35(6), PIPL art. 38 last paragraph, and the
+# Greater Bay Area standard contract. 150,000 persons would otherwise be the standard-contract band.
+_statutory(ref) := object.union(_pi(150000, 0), {"data": {"scenario": "statutory_duty", "scenario_ref": ref}})
+
+cases["row09_statutory_duty_ndsr_art_35_6"] := {"patch": _statutory("Anti-Money Laundering Law art. 30"), "expect": _exempt}
+
+cases["row14_statutory_duty_without_provision_on_record_ndsr_art_35_6"] := {
+	"patch": _statutory(""),
+	"expect": object.union(_scc_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
+}
+
+cases["row09_treaty_conditions_pipl_art_38"] := {
+	"patch": object.union(_pi(150000, 0), {"data": {"scenario": "treaty", "scenario_ref": "CN-XX bilateral agreement on social security, art. 12"}}),
+	"expect": _exempt,
+}
+
+_gba := object.union_n([_pi(2000000, 0), {
+	"exporter": {"gba": true},
+	"recipient": {"country": "HK"},
+	"data": {"scenario": "gba_standard_contract"},
+	"approvals": {"standard_contracts": [object.union(contract, {"form": "gba"})]},
+}])
+
+cases["row09_gba_standard_contract_any_volume"] := {"patch": _gba, "expect": {"path": "standard_contract_or_certification", "allow": true, "codes": []}}
+
+cases["row13_gba_standard_contract_recipient_outside_hong_kong"] := {
+	"patch": object.union(_gba, {"recipient": {"country": "MO"}}),
+	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
+}

@@ -15,7 +15,10 @@ _sensitive_kinds := {
 	"financial_accounts", "whereabouts", "minors_under_14",
 }
 
-_scenarios := {null, "trade_no_pi", "transit", "contract_with_individual", "hr_management", "emergency"}
+_scenarios := {
+	null, "trade_no_pi", "transit", "contract_with_individual", "hr_management", "emergency",
+	"statutory_duty", "treaty", "gba_standard_contract",
+}
 
 _count_fields := [
 	["data", "pi", "subjects"],

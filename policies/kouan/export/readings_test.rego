@@ -263,3 +263,48 @@ test_row06_approved_judicial_recipient_with_ftz_entry_is_no_scenario_override_pi
 	d.reasons[0].code == "EXPORT_JUDICIAL_RECIPIENT_APPROVED"
 	warning_codes(d) == []
 }
+
+# --- lawful bases as scenarios (row 9): NDSR art. 35(6), PIPL art. 38 last paragraph, GBA standard contract -------
+
+test_row09_statutory_duty_with_provision_on_record_ndsr_art_35_6 if {
+	check("row09_statutory_duty_ndsr_art_35_6")
+	decision_of("row09_statutory_duty_ndsr_art_35_6").reasons[0].code == "EXPORT_STATUTORY_DUTY"
+}
+
+test_row14_statutory_duty_without_provision_on_record_ndsr_art_35_6 if check("row14_statutory_duty_without_provision_on_record_ndsr_art_35_6")
+
+test_row11_statutory_duty_does_not_cover_important_data_ndsr_art_37 if {
+	important := object.union(case_input("row09_statutory_duty_ndsr_art_35_6"), {"data": {"grade": "important"}})
+	export.decision.reasons[0].code == "EXPORT_IMPORTANT_DATA" with input as important
+}
+
+test_row09_treaty_conditions_pipl_art_38_last_paragraph if {
+	check("row09_treaty_conditions_pipl_art_38")
+	d := decision_of("row09_treaty_conditions_pipl_art_38")
+	d.reasons[0].code == "EXPORT_TREATY_CONDITIONS"
+	no_ref := object.union(case_input("row09_treaty_conditions_pipl_art_38"), {"data": {"scenario_ref": null}})
+	export.decision.reasons[0].code == "EXPORT_PI_VOLUME_CONTRACT" with input as no_ref
+}
+
+test_row09_gba_standard_contract_whatever_the_volume_gba_guidelines if {
+	check("row09_gba_standard_contract_any_volume")
+	decision_of("row09_gba_standard_contract_any_volume").reasons[0].code == "EXPORT_GBA_STANDARD_CONTRACT"
+}
+
+test_row13_gba_standard_contract_only_to_hong_kong_gba_guidelines if check("row13_gba_standard_contract_recipient_outside_hong_kong")
+
+test_row13_gba_standard_contract_needs_gba_exporter_and_gba_contract_gba_guidelines if {
+	gba := case_input("row09_gba_standard_contract_any_volume")
+	export.decision.reasons[0].code == "EXPORT_PI_VOLUME_ASSESSMENT" with input as object.union(gba, {"exporter": {"gba": false}})
+	cac := object.union(gba, {"approvals": {"standard_contracts": [contract]}})
+	export.decision.reasons[0].code == "EXPORT_PI_VOLUME_ASSESSMENT" with input as cac
+	export.decision.reasons[0].code == "EXPORT_CIIO_PI" with input as object.union(gba, {"exporter": {"ciio": true}})
+}
+
+test_row09_gba_standard_contract_must_be_filed_scc_measures_art_7 if {
+	gba := case_input("row09_gba_standard_contract_any_volume")
+	unfiled := object.union(gba, {"now": "2026-12-31T10:00:00+08:00", "approvals": {"standard_contracts": [object.union(contract, {"form": "gba", "filing_ref": null})]}})
+	d := export.decision with input as unfiled
+	d.reasons[0].code == "EXPORT_GBA_STANDARD_CONTRACT"
+	deny_codes(d) == ["EXPORT_CONTRACT_FILING_OVERDUE"]
+}

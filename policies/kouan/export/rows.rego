@@ -306,6 +306,68 @@ table contains object.union(_scenario_emergency, {"conditions": [
 ]})
 
 # METADATA
+# title: Row 9 — statutory duty
+# description: Personal information that must be provided abroad to perform a statutory duty or obligation, without important data, may be provided on that basis; the provision imposing the duty is on record (data.scenario_ref). The flow counts towards the exporter's totals.
+# custom:
+#   code: EXPORT_STATUTORY_DUTY
+#   basis: NDSR art. 35(6)
+#   row: 9
+#   path: exempt
+_statutory_duty := _row(rego.metadata.rule())
+
+table contains object.union(_statutory_duty, {"conditions": [
+	_cond("the scenario claimed is statutory_duty", _scenario_is("statutory_duty")),
+	_cond("the provision imposing the duty is on record (data.scenario_ref)", _scenario_ref_on_record),
+	_cond("the data is graded general (no important data)", _is_general),
+]})
+
+# METADATA
+# title: Row 9 — treaty conditions
+# description: Personal information provided under the conditions of an international treaty or agreement China concluded or joined, without important data, follows those conditions; the treaty is on record (data.scenario_ref) and the exporter answers for meeting its conditions. The flow counts towards the exporter's totals.
+# custom:
+#   code: EXPORT_TREATY_CONDITIONS
+#   basis: PIPL art. 38 (last paragraph)
+#   row: 9
+#   path: exempt
+_treaty_conditions := _row(rego.metadata.rule())
+
+table contains object.union(_treaty_conditions, {"conditions": [
+	_cond("the scenario claimed is treaty", _scenario_is("treaty")),
+	_cond("the treaty is on record (data.scenario_ref)", _scenario_ref_on_record),
+	_cond("the data is graded general (no important data)", _is_general),
+]})
+
+# METADATA
+# title: Row 9 — Greater Bay Area standard contract
+# description: Personal information provided by an exporter registered in a mainland city of the Guangdong-Hong Kong-Macao Greater Bay Area to a recipient in Hong Kong, under the Mainland-Hong Kong standard contract for the Greater Bay Area, without important data and not by a CIIO, takes the contract route whatever the volume; the contract must be in effect and filed.
+# custom:
+#   code: EXPORT_GBA_STANDARD_CONTRACT
+#   basis: GBA Standard Contract Implementation Guidelines (CAC and HK ITB, 2023); PIPL art. 38(3)
+#   row: 9
+#   path: standard_contract_or_certification
+_gba_standard_contract := _row(rego.metadata.rule())
+
+table contains object.union(_gba_standard_contract, {"conditions": [
+	_cond("the scenario claimed is gba_standard_contract", _scenario_is("gba_standard_contract")),
+	_cond("the exporter is registered in a mainland city of the Greater Bay Area (exporter.gba)", object.get(input, ["exporter", "gba"], false) == true),
+	_cond("the recipient is in Hong Kong", input.recipient.country == "HK"),
+	_cond("the exporter is not a CIIO", ciio == false),
+	_cond("the data is graded general (no important data)", _is_general),
+	_cond("a Greater Bay Area standard contract with this recipient is on record", _gba_contract_on_record),
+]})
+
+default _scenario_ref_on_record := false
+
+_scenario_ref_on_record if has_ref(object.get(input, ["data", "scenario_ref"], null))
+
+default _gba_contract_on_record := false
+
+_gba_contract_on_record if {
+	some c in _contracts
+	object.get(c, "form", "cac") == "gba"
+}
+
+# METADATA
 # title: Row 10 — free trade zone, other negative-list entry
 # description: The exporter (not a CIIO) sits in a free trade zone and the data matches a negative-list entry on personal information (no exemption scenario applied); the strictest path named by the matching entries applies.
 # custom:
