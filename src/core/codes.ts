@@ -14,6 +14,7 @@ export const codes = {
 
   // management API
   MANAGEMENT_UNAUTHORIZED: { status: 401, summary: 'The management API needs the participant\'s API key (x-api-key).' },
+  OFFER_TERMS_INVALID: { status: 400, summary: 'The offer\'s usage policy has a term the contract policy does not take (a misspelt constraint, an unknown operator, action or duty); the reasons name it.' },
 
   // PKI administration
   PKI_CA_EXISTS: { status: 409, summary: 'A CA already exists in that directory; it is never overwritten.' },

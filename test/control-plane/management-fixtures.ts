@@ -34,7 +34,7 @@ export const offer = (id: string, assetId: string) => ({
       constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'clinical-research' }],
       duties: [{ action: 'drop_fields', fields: ['patient_name'] }],
     }],
-    prohibitions: [{ action: 'sell' }],
+    prohibitions: [{ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'marketing' }] }],
     obligations: [{ action: 'notify' }],
   },
 });

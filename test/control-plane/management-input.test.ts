@@ -28,6 +28,7 @@ interface Route {
   reset?(): void;
 }
 
+const withPermission = (permission: Json): Json => ({ ...offer('offer-under-test', 'seed-asset'), policy: { permissions: [permission] } });
 const fixed = (path: string) => async () => ({ path, entity: null });
 const SIGNALS: Array<[string, TransferState]> = [['suspend', 'STARTED'], ['resume', 'SUSPENDED'], ['complete', 'STARTED'], ['terminate', 'STARTED']];
 const validAsset = asset('asset-under-test');
@@ -38,7 +39,14 @@ const routes: Route[] = [
   },
   {
     name: 'POST /offers', schema: S.OfferInput, valid: offer('offer-under-test', 'seed-asset'), target: fixed('/offers'),
-    extra: [{ label: 'an offer for an asset that does not exist', body: offer('offer-under-test', 'no-such-asset'), mentions: ['no-such-asset'] }],
+    extra: [
+      { label: 'an offer for an asset that does not exist', body: offer('offer-under-test', 'no-such-asset'), mentions: ['no-such-asset'] },
+      // Terms the contract policy does not take are refused when the offer is made, not when a partner negotiates.
+      { label: 'a misspelt constraint', body: withPermission({ action: 'use', constraints: [{ leftOperand: 'maxRecrods', operator: 'lteq', rightOperand: 10 }] }), mentions: ['OFFER_TERMS_INVALID', 'maxRecrods'] },
+      { label: 'an unknown operator', body: withPermission({ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'like', rightOperand: 'research' }] }), mentions: ['OFFER_TERMS_INVALID', 'like'] },
+      { label: 'an unknown duty', body: withPermission({ action: 'use', duties: [{ action: 'anonymise_all' }] }), mentions: ['OFFER_TERMS_INVALID', 'anonymise_all'] },
+      { label: 'a prohibition of an action the policy does not know', body: { ...offer('offer-under-test', 'seed-asset'), policy: { permissions: [{ action: 'use' }], prohibitions: [{ action: 'sell' }] } }, mentions: ['OFFER_TERMS_INVALID', 'sell'] },
+    ],
   },
   {
     name: 'POST /approvals', schema: S.ApprovalInput, valid: approval('approval-under-test'), target: fixed('/approvals'),

@@ -12,7 +12,7 @@ import { defaultPolicyFiles } from '../../policy/engine.ts';
 import type { ControlPlaneDeps } from '../deps.ts';
 import type { Initiator } from '../initiator.ts';
 import type { Approval, ApprovalKind, Asset, Offer } from '../model.ts';
-import { approvalLists } from '../policy-inputs.ts';
+import { approvalLists, contractInput } from '../policy-inputs.ts';
 import { emitFiling } from '../records.ts';
 import * as S from './schemas.ts';
 
@@ -79,6 +79,7 @@ export async function managementRoutes(app: FastifyInstance, options: Management
   // offers
   app.post<{ Body: Omit<Offer, 'createdAt'> }>('/offers', { schema: { body: S.OfferInput } }, async (request, reply) => {
     const offer: Offer = { ...request.body, createdAt: now() };
+    checkOfferTerms(deps, offer);
     await stores.offers.put(offer);
     return reply.code(201).send(offer);
   });
@@ -141,5 +142,22 @@ export async function managementRoutes(app: FastifyInstance, options: Management
       nudge();
       return transfer;
     });
+  }
+}
+
+/** Contract-policy codes that say an offer's terms are not understood, whoever would ask for it. */
+const TERM_CODES = new Set(['CONTRACT_INPUT_INVALID', 'CONTRACT_UNKNOWN_CONSTRAINT', 'CONTRACT_UNKNOWN_OPERATOR', 'CONTRACT_INVALID_CONSTRAINT', 'CONTRACT_UNKNOWN_COUNTRY_GROUP', 'CONTRACT_UNKNOWN_ACTION', 'CONTRACT_UNKNOWN_TERM', 'CONTRACT_INVALID_DUTY']);
+
+/**
+ * A dry run of kouan/contract over the offer's policy before it is published: a term the policy does not know
+ * (a misspelt constraint, an unknown operator or duty) is refused now, naming it, rather than when a partner
+ * negotiates. The dry run's consumer accepts every duty, so only the terms themselves can refuse it.
+ */
+function checkOfferTerms(deps: ControlPlaneDeps, offer: Offer): void {
+  const duties = [...offer.policy.permissions.flatMap((p) => p.duties ?? []), ...(offer.policy.obligations ?? [])].map((d) => d.action);
+  const decision = deps.policy.evaluate('kouan/contract/decision', contractInput(deps.clock.now(), { participantId: 'offer-dry-run', country: 'DE', certThumbprint: '', serial: '' }, { purpose: null, acceptedObligations: duties }, offer.policy));
+  const unknown = decision.reasons.filter((r) => TERM_CODES.has(r.code));
+  if (unknown.length > 0) {
+    throw new KouanError('OFFER_TERMS_INVALID', `the offer's policy has terms the contract policy does not take: ${unknown.map((r) => `${r.message} [${r.code}]`).join('; ')}`, { reasons: unknown });
   }
 }
