@@ -155,6 +155,10 @@ describe('contract negotiation between two connectors over mutual TLS', () => {
     const negotiation = await negotiate('marketing');
     expect(negotiation.state).toBe('TERMINATED');
     expect(negotiation.reasons.map((r) => r.code)).toContain('CONTRACT_PURPOSE_NOT_ALLOWED');
+    // The consumer sees what the refusal rests on, as the provider does, marked as the counterparty's word.
+    const theirs = negotiation.reasons.find((r) => r.code === 'CONTRACT_PURPOSE_NOT_ALLOWED')!;
+    expect(theirs.basis).toMatch(/^counterparty: \S/);
+    expect(theirs.message).not.toContain('[basis:');
     const providerSide = await until(
       async () => (await hospital.api<ContractNegotiation[]>('GET', '/negotiations')).body.find((n) => n.consumerPid === negotiation.consumerPid)!,
       (n) => n.state === 'TERMINATED',

@@ -38,10 +38,26 @@ export const message = (type: DspType, body: Record<string, unknown>): DspMessag
 /** True when the @context is an array holding the DSP 2025-1 context (nothing is fetched). */
 export const hasDspContext = (value: unknown): boolean => Array.isArray(value) && value.includes(DSP_CONTEXT);
 
-type Reasons = Array<{ code: string; message: string }>;
+type Reasons = Array<{ code: string; message: string; basis?: string }>;
 
 /** DSP's `reason` list from Kouan's reasons ("CODE: message"), left out when there is none (DSP wants at least one when present). */
-export const reasonTexts = (reasons: Reasons): { reason?: string[] } => (reasons.length ? { reason: reasons.map((r) => `${r.code}: ${r.message}`) } : {});
+/**
+ * Reasons as the DSP `reason` strings a peer of any make can show: `CODE: message [basis: …]`, so that the
+ * counterparty sees the article a refusal rests on, not only its code (reasonsOf reads them back).
+ */
+export const reasonTexts = (reasons: Reasons): { reason?: string[] } =>
+  (reasons.length ? { reason: reasons.map((r) => `${r.code}: ${r.message}${r.basis ? ` [basis: ${r.basis}]` : ''}`) } : {});
+
+/** A counterparty's DSP `reason` entries as reasons: Kouan's `CODE: message [basis: …]` form, or any other text. */
+export function reasonsOf(entries: unknown): Array<{ code: string; message: string; basis: string; effect: 'deny' }> {
+  return (Array.isArray(entries) ? entries : []).slice(0, 100).map((entry) => {
+    const text = (typeof entry === 'string' ? entry : JSON.stringify(entry)).slice(0, 2000);
+    const match = /^([A-Z][A-Z0-9_]+): ([\s\S]*?)(?: \[basis: ([^\]]*)\])?$/.exec(text);
+    return match
+      ? { code: match[1]!, message: match[2]!, basis: match[3] ? `counterparty: ${match[3]}` : 'counterparty', effect: 'deny' as const }
+      : { code: 'DSP_COUNTERPARTY_REFUSED', message: text, basis: 'counterparty', effect: 'deny' as const };
+  });
+}
 
 /** A DSP error body: the protocol's code (an HTTP status text) and Kouan's reason codes with their messages. */
 export function errorBody(type: 'ContractNegotiationError' | 'TransferError' | 'CatalogError', code: string, reasons: Reasons, pids: { consumerPid?: string | null; providerPid?: string | null } = {}): DspMessage {

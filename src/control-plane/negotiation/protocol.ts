@@ -10,7 +10,7 @@ import { KouanError } from '../../core/errors.ts';
 import { verifyDetached } from '../../trust/jws.ts';
 import { allowedCallback } from '../callbacks.ts';
 import type { Caller, ControlPlaneDeps } from '../deps.ts';
-import { message, type DspMessage } from '../dsp/jsonld.ts';
+import { message, reasonsOf, type DspMessage } from '../dsp/jsonld.ts';
 import { fromDsp } from '../dsp/odrl.ts';
 import { IncomingProcesses } from '../incoming.ts';
 import type { ContractAgreement, ContractNegotiation, NegotiationState } from '../model.ts';
@@ -164,11 +164,7 @@ export class NegotiationProtocol {
   /** Either role: the counterparty ends the negotiation, with its reasons. */
   async termination(caller: Caller, pid: string, msg: Json): Promise<void> {
     const existing = await this.#processes.expect(caller, pid, 'termination');
-    const reasons = (Array.isArray(msg.reason) ? msg.reason : []).map((r) => {
-      const text = typeof r === 'string' ? r : JSON.stringify(r);
-      const [code, ...rest] = text.split(': ');
-      return /^[A-Z][A-Z0-9_]+$/.test(code ?? '') ? { code: code!, message: rest.join(': '), basis: 'counterparty', effect: 'deny' as const } : { code: 'DSP_COUNTERPARTY_REFUSED', message: text, basis: 'counterparty', effect: 'deny' as const };
-    });
+    const reasons = reasonsOf(msg.reason);
     await this.#processes.save({ ...this.#processes.move(existing, 'TERMINATED'), reasons }, existing);
   }
 }

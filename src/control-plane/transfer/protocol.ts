@@ -4,7 +4,7 @@ import { KouanError } from '../../core/errors.ts';
 import { PULL_FORMAT, PULL_FORMATS } from '../catalog.ts';
 import { allowedCallback } from '../callbacks.ts';
 import type { Caller, ControlPlaneDeps } from '../deps.ts';
-import { message, type DspMessage } from '../dsp/jsonld.ts';
+import { message, reasonsOf, type DspMessage } from '../dsp/jsonld.ts';
 import { IncomingProcesses } from '../incoming.ts';
 import type { TransferProcess, TransferState } from '../model.ts';
 import { Planner } from '../plan.ts';
@@ -17,8 +17,9 @@ const DSP_STATE: Partial<Record<TransferState, string>> = { INITIAL: 'REQUESTED'
 export const transferMessage = (t: TransferProcess): DspMessage =>
   message('TransferProcess', { providerPid: t.providerPid ?? '', consumerPid: t.consumerPid, state: DSP_STATE[t.state] ?? t.state });
 
-const reasonsOf = (msg: Json) =>
-  (Array.isArray(msg.reason) ? msg.reason : []).map((r) => ({ code: typeof msg.code === 'string' && msg.code ? msg.code : 'DSP_COUNTERPARTY_REFUSED', message: typeof r === 'string' ? r : JSON.stringify(r), basis: 'counterparty', effect: 'deny' as const }));
+/** The counterparty's reasons; a text not in Kouan's `CODE: message` form takes the message's code, when it has one. */
+const reasonsFrom = (msg: Json) =>
+  reasonsOf(msg.reason).map((r) => (r.code === 'DSP_COUNTERPARTY_REFUSED' && typeof msg.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(msg.code) ? { ...r, code: msg.code } : r));
 
 export class TransferProtocol {
   readonly #deps: ControlPlaneDeps;
@@ -90,6 +91,6 @@ export class TransferProtocol {
     const existing = await this.#processes.expect(caller, pid, signal);
     const to: TransferState = signal === 'completion' ? 'COMPLETED' : signal === 'suspension' ? 'SUSPENDED' : 'TERMINATED';
     const suspendedBy = signal === 'suspension' ? { suspendedBy: counterpartOf(existing.role) } : {};
-    await this.#processes.save({ ...this.#processes.move(existing, to), reasons: reasonsOf(msg), ...suspendedBy }, existing);
+    await this.#processes.save({ ...this.#processes.move(existing, to), reasons: reasonsFrom(msg), ...suspendedBy }, existing);
   }
 }
