@@ -44,7 +44,7 @@ describe('kouan policy export-path --explain', () => {
     expect(out).toContain('NO   this year\'s totals are in the standard-contract band (subjects 100000, sensitive 100000)');
     expect(out).toContain('EXPORT_SCENARIO_OVERRIDES_FTZ_ENTRY');
     const rows = [...out.matchAll(/^ {2}row +(\d+) /gm)].map((m) => Number(m[1]));
-    expect(rows).toEqual([0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9, 9, 9, 9, 9, 9, 10, 10, 11, 11, 12, 13, 14, 15, 16]);
+    expect(rows).toEqual([0, 1, 2, 3, 4, 4, 5, 6, 6, 7, 8, 9, 9, 9, 9, 9, 9, 10, 10, 11, 11, 12, 12, 13, 14, 15, 16]);
   });
 
   it('exits 3 on a refusal and shows the refusing reasons', async () => {

@@ -410,3 +410,25 @@ cases["row13_gba_standard_contract_recipient_outside_hong_kong"] := {
 	"patch": object.union(_gba, {"recipient": {"country": "MO"}}),
 	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
 }
+
+# Exporter attributes: a state organ providing PI (PIPL arts. 36-37); a foreign-controlled exporter of HGR (HGR
+# Regs art. 7).
+cases["row12_state_organ_pi_pipl_art_36"] := {"patch": {"exporter": {"state_organ": true}}, "expect": _sa_missing}
+
+cases["row12_state_organ_pi_scenario_does_not_exempt_pipl_art_36"] := {
+	"patch": {"exporter": {"state_organ": true}, "data": {"scenario": "hr_management"}},
+	"expect": object.union(_sa_missing, {"warnings": ["EXPORT_SCENARIO_NOT_APPLICABLE"]}),
+}
+
+cases["row16_state_organ_without_pi"] := {"patch": object.union(_no_pi, {"exporter": {"state_organ": true}}), "expect": _exempt}
+
+cases["row04_hgr_foreign_controlled_exporter_hgr_regs_art_7"] := {
+	"patch": {"exporter": {"foreign_controlled": true}, "data": {"hgr": {"present": true}}, "approvals": {"hgr_approvals": [_hgr_approval("pharma-de", "HGR-SR-1")]}},
+	"expect": _forbidden("EXPORT_HGR_FOREIGN_CONTROLLED"),
+}
+
+cases["row00_exporter_attribute_not_boolean"] := {
+	"schema_invalid": true,
+	"patch": {"exporter": {"state_organ": "yes"}},
+	"expect": _forbidden("EXPORT_INPUT_INVALID"),
+}

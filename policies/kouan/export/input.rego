@@ -136,6 +136,12 @@ input_problems contains concat("", [concat(".", field), " must be true or false"
 	not is_boolean(object.get(input, field, null))
 }
 
+# Optional exporter attributes: absent means false.
+input_problems contains concat("", ["exporter.", field, " must be true or false"]) if {
+	some field in ["gba", "state_organ", "foreign_controlled"]
+	not is_boolean(object.get(input, ["exporter", field], false))
+}
+
 input_problems contains "data.pi.sensitive_subjects must not exceed data.pi.subjects" if {
 	input.data.pi.sensitive_subjects > input.data.pi.subjects
 }

@@ -308,3 +308,38 @@ test_row09_gba_standard_contract_must_be_filed_scc_measures_art_7 if {
 	d.reasons[0].code == "EXPORT_GBA_STANDARD_CONTRACT"
 	deny_codes(d) == ["EXPORT_CONTRACT_FILING_OVERDUE"]
 }
+
+# --- exporter attributes the law uses (PIPL arts. 36-37; HGR Regs art. 7) -------------------------------------------
+
+test_row12_state_organ_pi_needs_security_assessment_pipl_art_36 if {
+	check("row12_state_organ_pi_pipl_art_36")
+	decision_of("row12_state_organ_pi_pipl_art_36").reasons[0].code == "EXPORT_STATE_ORGAN_PI"
+}
+
+test_row12_state_organ_pi_no_scenario_exempts_pipl_art_36 if check("row12_state_organ_pi_scenario_does_not_exempt_pipl_art_36")
+
+test_row12_state_organ_pi_ftz_list_does_not_free_it_pipl_art_36 if {
+	in_zone := object.union_n([base_input, _bj, {"exporter": {"state_organ": true}, "data": {"domain": "retail"}}])
+	export.decision.reasons[0].code == "EXPORT_STATE_ORGAN_PI" with input as in_zone
+}
+
+test_row12_state_organ_ciio_is_decided_by_the_ciio_rule_provisions_art_7_1 if {
+	both := object.union(base_input, {"exporter": {"state_organ": true, "ciio": true}})
+	export.decision.reasons[0].code == "EXPORT_CIIO_PI" with input as both
+}
+
+test_row16_state_organ_without_pi_pipl_art_36 if check("row16_state_organ_without_pi")
+
+test_row04_hgr_foreign_controlled_exporter_forbidden_hgr_regs_art_7 if {
+	check("row04_hgr_foreign_controlled_exporter_hgr_regs_art_7")
+	no_approval := object.union(case_input("row04_hgr_foreign_controlled_exporter_hgr_regs_art_7"), {"approvals": {"hgr_approvals": []}})
+	export.decision.reasons[0].code == "EXPORT_HGR_FOREIGN_CONTROLLED" with input as no_approval
+	domestic := object.union(no_approval, {"exporter": {"foreign_controlled": false}})
+	export.decision.reasons[0].code == "EXPORT_HGR_APPROVAL_MISSING" with input as domestic
+}
+
+test_row04_foreign_controlled_exporter_without_hgr_is_not_row_4_hgr_regs_art_7 if {
+	export.decision.path == "exempt" with input as object.union(base_input, {"exporter": {"foreign_controlled": true}})
+}
+
+test_row00_exporter_attribute_not_boolean if check("row00_exporter_attribute_not_boolean")

@@ -140,7 +140,27 @@ _hgr_approval_missing := _row(rego.metadata.rule())
 table contains object.union(_hgr_approval_missing, {"conditions": [
 	_cond("the flow carries human genetic resources information", input.data.hgr.present == true),
 	_cond("no HGR approval or filing for this recipient is on record", _hgr_approval == false),
+	_cond("the exporter is not foreign-controlled (that rule of row 4 decides)", _foreign_controlled == false),
 ]})
+
+# METADATA
+# title: Row 4 — human genetic resources, foreign-controlled exporter
+# description: The exporter is a foreign organization or an institution it set up or actually controls, and may not provide China's human genetic resources abroad at all, approval or not.
+# custom:
+#   code: EXPORT_HGR_FOREIGN_CONTROLLED
+#   basis: HGR Regs art. 7
+#   row: 4
+#   path: forbidden
+_hgr_foreign_controlled := _row(rego.metadata.rule())
+
+table contains object.union(_hgr_foreign_controlled, {"conditions": [
+	_cond("the flow carries human genetic resources information", input.data.hgr.present == true),
+	_cond("the exporter is foreign-controlled (exporter.foreign_controlled)", _foreign_controlled),
+]})
+
+default _foreign_controlled := false
+
+_foreign_controlled if input.exporter.foreign_controlled == true
 
 default _hgr_approval := false
 
@@ -184,6 +204,7 @@ _export_licence if {
 _scenario_transit := _row(rego.metadata.rule())
 
 table contains object.union(_scenario_transit, {"conditions": [
+	_not_state_organ_pi,
 	_cond("the scenario claimed is transit", _scenario_is("transit")),
 	_cond("the data is graded general (nothing domestic added)", _is_general),
 ]})
@@ -271,6 +292,7 @@ table contains object.union(_scenario_trade_no_pi, {"conditions": [
 _scenario_contract_with_individual := _row(rego.metadata.rule())
 
 table contains object.union(_scenario_contract_with_individual, {"conditions": [
+	_not_state_organ_pi,
 	_cond("the scenario claimed is contract_with_individual", _scenario_is("contract_with_individual")),
 	_cond("the data is graded general (no important data)", _is_general),
 ]})
@@ -286,6 +308,7 @@ table contains object.union(_scenario_contract_with_individual, {"conditions": [
 _scenario_hr_management := _row(rego.metadata.rule())
 
 table contains object.union(_scenario_hr_management, {"conditions": [
+	_not_state_organ_pi,
 	_cond("the scenario claimed is hr_management", _scenario_is("hr_management")),
 	_cond("the data is graded general (no important data)", _is_general),
 ]})
@@ -301,6 +324,7 @@ table contains object.union(_scenario_hr_management, {"conditions": [
 _scenario_emergency := _row(rego.metadata.rule())
 
 table contains object.union(_scenario_emergency, {"conditions": [
+	_not_state_organ_pi,
 	_cond("the scenario claimed is emergency", _scenario_is("emergency")),
 	_cond("the data is graded general (no important data)", _is_general),
 ]})
@@ -316,6 +340,7 @@ table contains object.union(_scenario_emergency, {"conditions": [
 _statutory_duty := _row(rego.metadata.rule())
 
 table contains object.union(_statutory_duty, {"conditions": [
+	_not_state_organ_pi,
 	_cond("the scenario claimed is statutory_duty", _scenario_is("statutory_duty")),
 	_cond("the provision imposing the duty is on record (data.scenario_ref)", _scenario_ref_on_record),
 	_cond("the data is graded general (no important data)", _is_general),
@@ -332,6 +357,7 @@ table contains object.union(_statutory_duty, {"conditions": [
 _treaty_conditions := _row(rego.metadata.rule())
 
 table contains object.union(_treaty_conditions, {"conditions": [
+	_not_state_organ_pi,
 	_cond("the scenario claimed is treaty", _scenario_is("treaty")),
 	_cond("the treaty is on record (data.scenario_ref)", _scenario_ref_on_record),
 	_cond("the data is graded general (no important data)", _is_general),
@@ -348,6 +374,7 @@ table contains object.union(_treaty_conditions, {"conditions": [
 _gba_standard_contract := _row(rego.metadata.rule())
 
 table contains object.union(_gba_standard_contract, {"conditions": [
+	_not_state_organ_pi,
 	_cond("the scenario claimed is gba_standard_contract", _scenario_is("gba_standard_contract")),
 	_cond("the exporter is registered in a mainland city of the Greater Bay Area (exporter.gba)", object.get(input, ["exporter", "gba"], false) == true),
 	_cond("the recipient is in Hong Kong", input.recipient.country == "HK"),
@@ -377,6 +404,7 @@ _gba_contract_on_record if {
 _ftz_listed_pi := rego.metadata.rule()
 
 table contains object.union(_ftz_row(_ftz_listed_pi, ftz_matches), {"conditions": array.concat(_ftz_conditions, [
+	_not_state_organ_pi,
 	_cond("an entry matches the flow (domain, a category, its threshold)", count(ftz_matches) > 0),
 	_cond("none of the matching entries designates important data", count(ftz_important_matches) == 0),
 ])})
@@ -392,6 +420,7 @@ table contains object.union(_ftz_row(_ftz_listed_pi, ftz_matches), {"conditions"
 _ftz_unlisted := _row(rego.metadata.rule())
 
 table contains object.union(_ftz_unlisted, {"conditions": array.concat(_ftz_conditions, [
+	_not_state_organ_pi,
 	_cond("no entry of the list matches the flow", count(ftz_matches) == 0),
 	_cond("the data is not declared important data, or the list is read to free unlisted important data too (export_readings.ftz_unlisted_important_data: exempt)", _unlisted_freed),
 ])})
@@ -451,6 +480,37 @@ table contains object.union(_ciio_pi, {"conditions": [
 	_cond("the exporter is a CIIO", ciio),
 	_cond("the flow carries personal information", has_pi),
 ]})
+
+# METADATA
+# title: Row 12 — state organ providing PI
+# description: A state organ, or an organization authorized by law to manage public affairs, providing any personal information abroad needs a security assessment, whatever the volume or scenario.
+# custom:
+#   code: EXPORT_STATE_ORGAN_PI
+#   basis: PIPL arts. 36-37
+#   row: 12
+#   path: security_assessment
+_state_organ_pi_row := _row(rego.metadata.rule())
+
+table contains object.union(_state_organ_pi_row, {"conditions": [
+	_cond("the exporter is a state organ or a body with public functions (exporter.state_organ)", _state_organ),
+	_cond("the exporter is not a CIIO (that rule of row 12 decides)", ciio == false),
+	_cond("the flow carries personal information", has_pi),
+]})
+
+default _state_organ := false
+
+_state_organ if input.exporter.state_organ == true
+
+# The condition the exemption scenarios and the free-trade-zone lists add: PIPL art. 36 (with art. 37) requires a
+# security assessment for any PI a state organ provides abroad, and a departmental rule cannot relax a statute.
+_not_state_organ_pi := _cond("the exporter is not a state organ or public-function body providing PI (PIPL arts. 36-37)", _state_organ_pi == false)
+
+default _state_organ_pi := false
+
+_state_organ_pi if {
+	_state_organ
+	has_pi
+}
 
 # METADATA
 # title: Row 13 — PI volume in the security-assessment band
