@@ -44,7 +44,11 @@ cases["sa_valid_assessment"] := {"patch": _important([assessment]), "expect": _s
 # anniversary (default reading validity_last_day).
 _issued_2024_04_01 := _important([object.union(assessment, {"issued": "2024-04-01"})])
 
-cases["sa_issued_3y_minus_1d"] := {"patch": object.union(_issued_2024_04_01, {"now": "2027-03-31T10:00:00+08:00"}), "expect": _sa_expiring}
+# 2027's holiday calendar is provisional: the last valid day, a deadline, carries the warning.
+cases["sa_issued_3y_minus_1d"] := {
+	"patch": object.union(_issued_2024_04_01, {"now": "2027-03-31T10:00:00+08:00"}),
+	"expect": object.union(_sa_ok, {"warnings": ["EXPORT_ASSESSMENT_EXPIRING", "EXPORT_DEADLINE_PROVISIONAL_CALENDAR"]}),
+}
 
 cases["sa_issued_exactly_3y"] := {
 	"patch": object.union(_issued_2024_04_01, {"now": "2027-04-01T10:00:00+08:00"}),
@@ -304,4 +308,14 @@ cases["scc_band_expired_assessment_does_not_open_provisions_art_9"] := {
 cases["scc_band_expiring_assessment_warns_provisions_art_9"] := {
 	"patch": object.union(_jun1, _scc_band_150000([object.union(assessment, {"expires": "2026-08-25"})])),
 	"expect": object.union(_scc_ok, {"warnings": ["EXPORT_ASSESSMENT_EXPIRING"]}),
+}
+
+# A standard contract unfiled, in effect since 2027-01-25: its filing deadline falls in 2027, whose holiday calendar
+# is provisional (the Spring Festival days off of 2027-02-05 to 2027-02-12 are an estimate).
+cases["scc_filing_deadline_in_provisional_year_warns"] := {
+	"patch": object.union(
+		{"now": "2027-01-29T10:00:00+08:00"},
+		_scc([object.union(contract, {"effective": "2027-01-25", "filing_ref": null})], []),
+	),
+	"expect": object.union(_scc_ok, {"warnings": ["EXPORT_DEADLINE_PROVISIONAL_CALENDAR"]}),
 }

@@ -343,3 +343,41 @@ test_row04_foreign_controlled_exporter_without_hgr_is_not_row_4_hgr_regs_art_7 i
 }
 
 test_row00_exporter_attribute_not_boolean if check("row00_exporter_attribute_not_boolean")
+
+# --- deadlines on the provisional 2027 holiday calendar (State Council notice not yet published) -------------------
+
+test_scc_filing_deadline_in_provisional_year_warns_scc_measures_art_7 if {
+	check("scc_filing_deadline_in_provisional_year_warns")
+	d := decision_of("scc_filing_deadline_in_provisional_year_warns")
+	some o in d.obligations
+	o.type == "file_standard_contract"
+	some w in d.warnings
+	w.code == "EXPORT_DEADLINE_PROVISIONAL_CALENDAR"
+	endswith(w.message, concat("", [" Deadlines: ", o.due, "."]))
+	startswith(o.due, "2027-")
+}
+
+test_scc_filing_deadline_no_warning_once_the_notice_is_published_scc_measures_art_7 if {
+	d := decision_of("scc_filing_deadline_in_provisional_year_warns") with data.holidays.years["2027"].status as "official"
+	warning_codes(d) == []
+}
+
+test_sa_last_valid_day_in_provisional_year_warns_provisions_art_9 if {
+	check("sa_issued_3y_minus_1d")
+	d := decision_of("sa_issued_3y_minus_1d")
+	some w in d.warnings
+	w.code == "EXPORT_DEADLINE_PROVISIONAL_CALENDAR"
+	endswith(w.message, " Deadlines: 2027-03-31.")
+}
+
+test_sa_far_deadline_in_provisional_year_does_not_warn_yet_provisions_art_9 if {
+	# issued 2025-01-01: last valid day 2027-12-31, more than 200 days ahead of 2026-11-27
+	warning_codes(decision_of("sa_valid_assessment")) == []
+}
+
+test_scc_overdue_filing_counted_on_provisional_year_warns_scc_measures_art_7 if {
+	late := object.union(case_input("scc_filing_deadline_in_provisional_year_warns"), {"now": "2027-03-01T10:00:00+08:00"})
+	d := export.decision with input as late
+	deny_codes(d) == ["EXPORT_CONTRACT_FILING_OVERDUE"]
+	warning_codes(d) == ["EXPORT_DEADLINE_PROVISIONAL_CALENDAR"]
+}

@@ -2,6 +2,7 @@
 # Warnings that do not change the decision but that the caller or operator should act on.
 package kouan.export
 
+import data.kouan.lib.dates
 import data.kouan.lib.workdays
 
 # METADATA
@@ -85,3 +86,33 @@ warn contains _holiday_calendar_missing if {
 	day := today
 	not workdays.calendar_covers(day)
 }
+
+# METADATA
+# title: Deadline on a provisional holiday calendar
+# description: A deadline of this decision falls in a year whose holiday calendar in data.holidays is provisional (estimated until the State Council publishes its notice), so the working days counted towards it may move; check it again when the notice is published.
+# custom:
+#   code: EXPORT_DEADLINE_PROVISIONAL_CALENDAR
+#   basis: SCC Measures art. 7; Provisions art. 9 (working days); State Council holiday notice
+_deadline_provisional_calendar := rego.metadata.rule()
+
+warn contains object.union(_note(_deadline_provisional_calendar), {"message": msg}) if {
+	provisional := {d | some d in _deadlines; workdays.provisional(d)}
+	count(provisional) > 0
+	msg := concat("", [_deadline_provisional_calendar.description, " Deadlines: ", concat(", ", sort(provisional)), "."])
+}
+
+# The deadlines a decision rests on, where working days are counted towards them: the filing due date of a standard
+# contract; the last valid day of the assessment the flow relies on, while it is within the 200 days the expiry
+# warning counts working days over (its extension is applied for in the 60 working days before); and today when a
+# filing was found overdue by counting working days.
+_deadlines contains o.due if {
+	some o in obligation
+	o.type == "file_standard_contract"
+}
+
+_deadlines contains _route_expiry if {
+	_relies_on_assessment
+	_route_expiry <= dates.add_days(today, 200)
+}
+
+_deadlines contains today if _contract_filing_overdue in deny

@@ -13,6 +13,9 @@ import data.kouan.lib.dates
 # calendar_covers(day) holds when data.holidays has a calendar for the year of day.
 calendar_covers(day) if data.holidays.years[substring(day, 0, 4)]
 
+# Whether the calendar of the day's year is provisional (an estimate until the State Council notice is published).
+provisional(day) if data.holidays.years[substring(day, 0, 4)].status == "provisional"
+
 working_day(day) if _make_up[day]
 
 else if {
