@@ -9,6 +9,12 @@ export interface ExporterProfile {
   id: string;
   ciio: boolean;
   ftz: string | null;
+  /** A state organ or body with public-affairs functions (PIPL arts. 36-37). */
+  stateOrgan?: boolean;
+  /** Foreign-controlled (HGR Regs art. 7). */
+  foreignControlled?: boolean;
+  /** Registered in the Greater Bay Area (Mainland-Hong Kong standard contract). */
+  gba?: boolean;
 }
 
 export interface RequestTerms {
@@ -45,7 +51,7 @@ export function exportInput(now: Date, exporter: ExporterProfile, peer: PeerIden
   const c = asset.classification;
   return {
     now: now.toISOString(),
-    exporter,
+    exporter: { id: exporter.id, ciio: exporter.ciio, ftz: exporter.ftz, state_organ: exporter.stateOrgan ?? false, foreign_controlled: exporter.foreignControlled ?? false, gba: exporter.gba ?? false },
     recipient: { id: peer.participantId, country: peer.country, kind: 'organization', prc_approval: null },
     data: {
       grade: c.grade,

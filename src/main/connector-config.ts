@@ -18,6 +18,9 @@ export const ConnectorConfigSchema = Type.Object(
       {
         ciio: Type.Boolean({ description: 'Whether this participant is a critical information infrastructure operator.', default: false }),
         ftz: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { description: 'Free-trade zone the participant is registered in (e.g. CN-BJ-FTZ), or null.', default: null }),
+        stateOrgan: Type.Boolean({ description: 'A state organ or a body with public-affairs functions (PIPL arts. 36-37).', default: false }),
+        foreignControlled: Type.Boolean({ description: 'Foreign-controlled (HGR Regs art. 7).', default: false }),
+        gba: Type.Boolean({ description: 'Registered in the Greater Bay Area (Mainland-Hong Kong standard contract).', default: false }),
       },
       { description: 'Regulatory attributes of this participant as data exporter (until the registry provides them).', default: {}, additionalProperties: false },
     ),

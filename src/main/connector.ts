@@ -92,7 +92,7 @@ export async function startConnector(config: ConnectorConfig, options: Connector
   const registryAt = config.registry.participantId && config.registry.url ? { participantId: config.registry.participantId, url: config.registry.url } : null;
   const exporter = new ExporterProfileSource({
     id: self.participantId,
-    configured: { ciio: config.exporter.ciio, ftz: config.exporter.ftz },
+    configured: { ...config.exporter },
     fetch: peers && registryAt ? registryProfile(peers, registryAt) : null,
     clock,
     log,

@@ -39,7 +39,7 @@ export class ExporterProfileSource {
   async #refresh(): Promise<void> {
     try {
       const fetched = await this.#fetch!();
-      if (fetched.ciio !== this.#current.ciio || fetched.ftz !== this.#current.ftz) this.#log.info({ exporter: fetched }, 'exporter attributes from the registry');
+      if (JSON.stringify(fetched) !== JSON.stringify(this.#current)) this.#log.info({ exporter: fetched }, 'exporter attributes from the registry');
       this.#current = fetched;
       this.#fetchedAt = this.#clock.now().getTime();
     } catch (error) {
@@ -50,7 +50,7 @@ export class ExporterProfileSource {
 
 /** Reads this participant's own record at the registry (GET /registry/v1/participants/me over mutual TLS). */
 export const registryProfile = (peers: PeerClient, registry: { participantId: string; url: string }) => async (): Promise<Omit<ExporterProfile, 'id'>> => {
-  const r = await peers.request<{ ciio?: unknown; ftz?: unknown; code?: string }>({ participantId: registry.participantId, baseUrl: registry.url }, { method: 'GET', path: 'registry/v1/participants/me' });
+  const r = await peers.request<{ ciio?: unknown; ftz?: unknown; stateOrgan?: unknown; foreignControlled?: unknown; gba?: unknown; code?: string }>({ participantId: registry.participantId, baseUrl: registry.url }, { method: 'GET', path: 'registry/v1/participants/me' });
   if (r.status !== 200 || typeof r.body.ciio !== 'boolean') throw new Error(`the registry answered ${r.status} ${r.body.code ?? ''}`);
-  return { ciio: r.body.ciio, ftz: typeof r.body.ftz === 'string' ? r.body.ftz : null };
+  return { ciio: r.body.ciio, ftz: typeof r.body.ftz === 'string' ? r.body.ftz : null, stateOrgan: r.body.stateOrgan === true, foreignControlled: r.body.foreignControlled === true, gba: r.body.gba === true };
 };

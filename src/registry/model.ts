@@ -14,6 +14,13 @@ export interface Participant {
   ciio: boolean;
   /** Free-trade zone it is registered in (e.g. CN-SH-FTZ), or null. */
   ftz: string | null;
+  /**
+   * Attributes the export rules read besides CIIO and FTZ: a state organ (PIPL arts. 36-37), foreign control
+   * (HGR Regs art. 7), registration in the Greater Bay Area. Absent in records written before they were kept: false.
+   */
+  stateOrgan?: boolean;
+  foreignControlled?: boolean;
+  gba?: boolean;
   /** The Dataspace Protocol base URL of its connector (https://), or null; absent in records written before it was kept. */
   dspUrl?: string | null;
   /** Credit grade set by the operator, or null; the grade in effect is the stricter of it and the computed one (credit.ts). */

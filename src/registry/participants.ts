@@ -18,6 +18,9 @@ export interface Registration {
   ciio?: boolean;
   ftz?: string | null;
   creditGrade?: Grade | null;
+  stateOrgan?: boolean;
+  foreignControlled?: boolean;
+  gba?: boolean;
   dspUrl?: string | null;
   /** The participant's certificate (PEM); or give its thumbprint. */
   certificatePem?: string;
@@ -25,7 +28,7 @@ export interface Registration {
 }
 
 /** The attributes that change over a participant's life (DESIGN: they live here, not in certificates). */
-export type AttributeChange = Partial<Pick<Participant, 'legalName' | 'ciio' | 'ftz' | 'creditGrade' | 'dspUrl'>>;
+export type AttributeChange = Partial<Pick<Participant, 'legalName' | 'ciio' | 'ftz' | 'creditGrade' | 'stateOrgan' | 'foreignControlled' | 'gba' | 'dspUrl'>>;
 
 /** What a participant sees of its own record (the certificate itself stays with the operator). */
 export type ParticipantView = Omit<Participant, 'certificatePem' | 'registeredCertificates'>;
@@ -53,6 +56,9 @@ export class ParticipantRegistry {
       ciio: input.ciio ?? false,
       ftz: input.ftz ?? null,
       creditGrade: input.creditGrade ?? null,
+      stateOrgan: input.stateOrgan ?? false,
+      foreignControlled: input.foreignControlled ?? false,
+      gba: input.gba ?? false,
       dspUrl: input.dspUrl ?? null,
       creditGrades: input.creditGrade ? [{ grade: input.creditGrade, at: now }] : [],
       certThumbprint,

@@ -15,6 +15,9 @@ const participantFields = {
   ciio: Type.Boolean({ description: 'Critical information infrastructure operator.' }),
   ftz: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], { description: 'Free-trade zone (e.g. CN-SH-FTZ), or null.' }),
   creditGrade: Type.Union([...GRADES.map((g) => Type.Literal(g)), Type.Null()], { description: 'Credit grade set by the operator (A best, D worst), or null; the grade in effect is the stricter of it and the computed one (docs/registry/supervision.md).' }),
+  stateOrgan: Type.Boolean({ description: 'A state organ or a body with public-affairs functions (PIPL arts. 36-37): its personal information goes abroad only after a security assessment.' }),
+  foreignControlled: Type.Boolean({ description: 'Foreign-controlled (HGR Regs art. 7): may not provide human genetic resources information abroad.' }),
+  gba: Type.Boolean({ description: 'Registered in the Guangdong-Hong Kong-Macao Greater Bay Area (may use the Mainland-Hong Kong standard contract).' }),
   dspUrl: Type.Union([Type.String({ pattern: '^https://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$', maxLength: 2048 }), Type.Null()], { description: 'The Dataspace Protocol base URL of its connector (https://), or null: counterparties send callbacks only there (docs/security.md).' }),
 };
 
@@ -24,6 +27,9 @@ export const Registration = Type.Object(
     ciio: Type.Optional(participantFields.ciio),
     ftz: Type.Optional(participantFields.ftz),
     creditGrade: Type.Optional(participantFields.creditGrade),
+    stateOrgan: Type.Optional(participantFields.stateOrgan),
+    foreignControlled: Type.Optional(participantFields.foreignControlled),
+    gba: Type.Optional(participantFields.gba),
     dspUrl: Type.Optional(participantFields.dspUrl),
     certificatePem: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, description: 'The certificate its connector presents (PEM); or give certThumbprint.' })),
     certThumbprint: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'base64url SHA-256 of the certificate (x5t#S256).' })),
@@ -37,6 +43,9 @@ export const AttributeChange = Type.Object(
     ciio: Type.Optional(participantFields.ciio),
     ftz: Type.Optional(participantFields.ftz),
     creditGrade: Type.Optional(participantFields.creditGrade),
+    stateOrgan: Type.Optional(participantFields.stateOrgan),
+    foreignControlled: Type.Optional(participantFields.foreignControlled),
+    gba: Type.Optional(participantFields.gba),
     dspUrl: Type.Optional(participantFields.dspUrl),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -52,6 +61,10 @@ export const ParticipantEndpoints = Type.Object({ id: participantFields.id, dspU
 
 export const ParticipantView = Type.Object({
   ...participantFields,
+  // Absent in records registered before they were kept (read as false).
+  stateOrgan: Type.Optional(participantFields.stateOrgan),
+  foreignControlled: Type.Optional(participantFields.foreignControlled),
+  gba: Type.Optional(participantFields.gba),
   dspUrl: Type.Optional(participantFields.dspUrl),
   certThumbprint: Type.String(),
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
