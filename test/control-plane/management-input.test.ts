@@ -43,6 +43,7 @@ const routes: Route[] = [
       { label: 'an offer for an asset that does not exist', body: offer('offer-under-test', 'no-such-asset'), mentions: ['no-such-asset'] },
       // Terms the contract policy does not take are refused when the offer is made, not when a partner negotiates.
       { label: 'a misspelt constraint', body: withPermission({ action: 'use', constraints: [{ leftOperand: 'maxRecrods', operator: 'lteq', rightOperand: 10 }] }), mentions: ['OFFER_TERMS_INVALID', 'maxRecrods'] },
+      { label: 'a destination country that is not an ISO code', body: withPermission({ action: 'use', constraints: [{ leftOperand: 'destinationCountry', operator: 'isAnyOf', rightOperand: ['XX'] }] }), mentions: ['OFFER_TERMS_INVALID', 'XX'] },
       { label: 'an unknown operator', body: withPermission({ action: 'use', constraints: [{ leftOperand: 'purpose', operator: 'like', rightOperand: 'research' }] }), mentions: ['OFFER_TERMS_INVALID', 'like'] },
       { label: 'an unknown duty', body: withPermission({ action: 'use', duties: [{ action: 'anonymise_all' }] }), mentions: ['OFFER_TERMS_INVALID', 'anonymise_all'] },
       { label: 'a prohibition of an action the policy does not know', body: { ...offer('offer-under-test', 'seed-asset'), policy: { permissions: [{ action: 'use' }], prohibitions: [{ action: 'sell' }] } }, mentions: ['OFFER_TERMS_INVALID', 'sell'] },

@@ -154,6 +154,28 @@ deny contains reason if {
 }
 
 # METADATA
+# title: Unknown country code
+# description: |
+#   A country of a destinationCountry constraint is not an ISO 3166-1 alpha-2 code of data.countries, the list the
+#   export policy reads (XX, UK and EU are not codes; a group is named group:EU).
+# custom:
+#   code: CONTRACT_INVALID_CONSTRAINT
+deny contains reason if {
+	some c in all_constraints
+	c.leftOperand == "destinationCountry"
+	supported(c)
+	well_formed(c)
+	some entry in as_list(c.rightOperand)
+	not startswith(entry, "group:")
+	not entry in data.countries.alpha2
+	reason := {
+		"code": "CONTRACT_INVALID_CONSTRAINT",
+		"message": concat("", ["destinationCountry names ", entry, ", not an ISO 3166-1 alpha-2 country code"]),
+		"basis": "agreement constraint destinationCountry; data.countries",
+	}
+}
+
+# METADATA
 # title: Unknown action
 # custom:
 #   code: CONTRACT_UNKNOWN_ACTION

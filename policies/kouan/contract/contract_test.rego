@@ -190,6 +190,33 @@ test_destination_unknown_group_is_refused_not_ignored if {
 	codes(decision) == {"CONTRACT_UNKNOWN_COUNTRY_GROUP"}
 }
 
+test_destination_iso_code_is_accepted if {
+	decision := contract.decision with input as under([constraint("destinationCountry", "isAnyOf", ["DE", "HK"])])
+	allowed(decision)
+}
+
+test_destination_unknown_country_codes_are_refused_by_name if {
+	decision := contract.decision with input as under([constraint("destinationCountry", "isNoneOf", ["XX", "UK", "EU", "US"])])
+	codes(decision) == {"CONTRACT_INVALID_CONSTRAINT"}
+	{reason.message | some reason in decision.reasons} == {
+		"destinationCountry names XX, not an ISO 3166-1 alpha-2 country code",
+		"destinationCountry names UK, not an ISO 3166-1 alpha-2 country code",
+		"destinationCountry names EU, not an ISO 3166-1 alpha-2 country code",
+	}
+}
+
+test_destination_unknown_country_code_under_eq_is_refused if {
+	decision := contract.decision with input as under([constraint("destinationCountry", "eq", "XX")])
+	"CONTRACT_INVALID_CONSTRAINT" in codes(decision)
+	decision.allow == false
+}
+
+test_destination_unknown_country_code_in_a_prohibition_is_refused if {
+	policy := {"permissions": [{"action": "use"}], "prohibitions": [{"action": "use", "constraints": [constraint("destinationCountry", "isAnyOf", ["UK"])]}]}
+	decision := contract.decision with input as under_policy(policy)
+	codes(decision) == {"CONTRACT_INVALID_CONSTRAINT"}
+}
+
 # dateTime: now (2025-06-01T08:00:00Z) against the right operand
 
 test_date_time_gt_refuses_the_same_instant if {
